@@ -1,0 +1,119 @@
+"""Every registered builder passes the conformance harness, plus builder-specific checks."""
+
+import numpy as np
+import pytest
+
+import zoo
+from zoo.testing import check_builders
+
+# Small kwargs for each registered model. A builder registered without an entry
+# here fails test_every_registered_builder_has_an_entry (scikit-learn's INIT_PARAMS idea).
+SMALL_KWARGS = {
+    "lstm": {"units": 4, "input_shape": (None, 2), "horizon": 3},
+    "gru": {"units": 4, "input_shape": (10, 1), "horizon": 2, "n_targets": 1},
+    "stacked_lstm": {"units": [4, 3], "input_shape": (10, 2), "horizon": 2,
+                     "quantiles": [0.1, 0.5, 0.9]},
+    "stacked_gru": {"units": [4, 4], "input_shape": (None, 1), "horizon": 3, "layer_norm": True},
+    "bilstm": {"units": 4, "input_shape": (None, 2), "horizon": 2, "n_targets": 2},
+    "bigru": {"units": 4, "input_shape": (8, 2), "horizon": 2, "merge_mode": "sum"},
+}
+
+
+def test_every_registered_builder_has_an_entry():
+    missing = sorted(set(zoo.list_models()) - set(SMALL_KWARGS))
+    assert not missing, f"registered builders without a SMALL_KWARGS entry: {missing}"
+
+
+def test_six_core_names_are_registered():
+    assert {"lstm", "gru", "stacked_lstm", "stacked_gru", "bilstm", "bigru"} <= set(
+        zoo.list_models()
+    )
+    assert set(zoo.list_models(task="classify")) <= set(zoo.list_models())
+
+
+def test_all_builders_pass_the_harness(tmp_path):
+    passed = check_builders(SMALL_KWARGS, workdir=tmp_path)
+    # every model, both tasks, both APIs
+    assert len(passed) == 4 * len(SMALL_KWARGS)
+
+
+def test_harness_extras_residual_future_masking(tmp_path):
+    # the options with no Sequential twin go through the same harness (functional only)
+    table = {
+        "stacked_lstm": {"units": [4, 4, 4], "input_shape": (None, 2), "residual": True,
+                         "horizon": 2, "mask_value": -999.0},
+        "gru": {"units": 4, "input_shape": (6, 2), "n_future": 3, "horizon": 4},
+    }
+    passed = check_builders(table, apis=["functional"], workdir=tmp_path)
+    assert "stacked_lstm/forecast/functional" in passed and "gru/forecast/functional" in passed
+
+
+def test_unknown_name_lists_known_and_closest():
+    with pytest.raises(ValueError, match=r"Did you mean 'bilstm'.*Known models: .*bigru"):
+        zoo.build("bilstmm")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"task": "regress"}, "task"),
+        ({"api": "keras"}, "api"),
+        ({"input_shape": (10,)}, "input_shape"),
+        ({"input_shape": (10, 0)}, "n_features"),
+        ({"units": 0}, "units"),
+        ({"units": [4, -1]}, "units"),
+        ({"dropout": 1.5}, "dropout"),
+        ({"horizon": 0}, "horizon"),
+        ({"task": "classify"}, "n_classes"),
+        ({"task": "classify", "n_classes": 1}, "n_classes"),
+        ({"kernel_initializer": "nonsense"}, "kernel_initializer"),
+        ({"quantiles": [0.5, 1.5]}, "quantiles"),
+        ({"mask_value": "pad"}, "mask_value"),
+        ({"api": "sequential", "n_future": 2}, "functional"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_them(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        zoo.build("lstm", input_shape=kwargs.pop("input_shape", (10, 1)), **kwargs)
+
+
+def test_preset_refuses_a_contradicting_cell_and_builder_function_chooses_it():
+    with pytest.raises(ValueError, match="fixes cell='gru'"):
+        zoo.build("stacked_gru", cell="lstm")
+    m = zoo.builders.stacked(cell="gru", input_shape=(5, 1), units=[3, 2])
+    assert [type(l).__name__ for l in m.layers if "GRU" in type(l).__name__] == ["GRU", "GRU"]
+    m = zoo.builders.bidirectional(cell="lstm", input_shape=(5, 1), units=3)
+    assert type(m.get_layer("lstm_0").forward_layer).__name__ == "LSTM"
+
+
+def test_residual_needs_functional_and_recurrent_dropout_warns():
+    with pytest.raises(ValueError, match="residual"):
+        zoo.build("stacked_lstm", api="sequential", residual=True, input_shape=(5, 1))
+    with pytest.warns(UserWarning, match="cuDNN"):
+        zoo.build("gru", recurrent_dropout=0.2, input_shape=(5, 1), units=2)
+
+
+def test_initializer_aliases_reach_the_layer():
+    m = zoo.build("lstm", input_shape=(5, 1), units=3, kernel_initializer="he",
+                  recurrent_initializer="glorot")
+    layer = m.get_layer("lstm_0")
+    assert type(layer.cell.kernel_initializer).__name__ == "HeNormal"
+    assert type(layer.cell.recurrent_initializer).__name__ == "GlorotUniform"
+
+
+def test_masked_padding_does_not_change_the_output():
+    # a padded sequence gives the same answer as the unpadded one
+    m = zoo.build("bigru", task="classify", n_classes=2, input_shape=(None, 1), units=3,
+                  mask_value=-1e4)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1, 6, 1)).astype("float32")
+    padded = np.concatenate([x, np.full((1, 4, 1), -1e4, "float32")], axis=1)
+    np.testing.assert_allclose(np.asarray(m(padded)), np.asarray(m(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_residual_stack_with_mask_ignores_padding():
+    m = zoo.build("stacked_lstm", input_shape=(None, 1), units=[3, 3], residual=True,
+                  mask_value=-1e4, horizon=2)
+    x = np.random.default_rng(1).normal(size=(1, 5, 1)).astype("float32")
+    padded = np.concatenate([x, np.full((1, 3, 1), -1e4, "float32")], axis=1)
+    np.testing.assert_allclose(np.asarray(m(padded)), np.asarray(m(x)), rtol=1e-5, atol=1e-6)

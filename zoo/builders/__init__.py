@@ -1,0 +1,10 @@
+"""Builders: plain functions returning uncompiled ``keras.Model`` objects.
+
+Importing this package registers every built-in model in :mod:`zoo.registry`.
+"""
+
+from zoo.builders import layers  # noqa: F401  (registers the custom layers)
+from zoo.builders.heads import PinballLoss
+from zoo.builders.recurrent import bidirectional, gru, lstm, stacked
+
+__all__ = ["lstm", "gru", "stacked", "bidirectional", "PinballLoss"]

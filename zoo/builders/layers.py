@@ -1,0 +1,245 @@
+"""The few custom layers zoo needs, registered for ``safe_mode`` loading.
+
+No ``Lambda`` layers anywhere: ``keras.saving.load_model(..., safe_mode=True)``
+refuses them. Every layer here keeps its whole state in ``get_config`` (plain
+floats and lists), so a model reloads from ``.keras`` and from its config alone.
+
+Scaling lives inside the model (the artifact takes raw values and returns raw
+units): :class:`WindowScaler` maps a raw input window to the network's scale and
+returns the per-window location it removed; :class:`InverseScaler` maps the
+network's output back to raw units with that location.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+PACKAGE = "zoo"
+
+SCALINGS = ("window", "window_std", "global", "none")
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LastTimestep(keras.layers.Layer):
+    """Takes the last valid time step of a sequence, ``[B, T, C] -> [B, C]``.
+
+    With a mask (right-padded variable-length input) it takes the last unmasked
+    step of each sequence rather than the padding at the end.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(12, dtype="float32").reshape(1, 4, 3)
+        >>> LastTimestep()(x).numpy().tolist()
+        [[9.0, 10.0, 11.0]]
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return inputs[:, -1, :]
+        steps = ops.shape(inputs)[1]
+        # index of the last True in each row (0 when the row is fully masked)
+        positions = ops.arange(steps, dtype="int32")[None, :]
+        last = ops.max(ops.where(mask, positions, ops.zeros_like(positions)), axis=1)
+        onehot = ops.one_hot(last, steps, dtype=inputs.dtype)
+        return ops.sum(inputs * onehot[:, :, None], axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class SortLastAxis(keras.layers.Layer):
+    """Sorts the last axis ascending: quantile forecasts never cross.
+
+    Example:
+        >>> import numpy as np
+        >>> SortLastAxis()(np.array([[3.0, 1.0, 2.0]], "float32")).numpy().tolist()
+        [[1.0, 2.0, 3.0]]
+    """
+
+    def call(self, inputs):
+        return ops.sort(inputs, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+def _as_float_list(values, name):
+    out = [float(v) for v in values]
+    return out
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Standardize(keras.layers.Layer):
+    """``(x - mean) / std`` per feature with constants fitted on training data.
+
+    Steps whose features all equal ``pad_value`` (padding of variable-length
+    input) are passed through unchanged so that a following ``Masking`` layer
+    still recognises them.
+
+    Args:
+        mean: Per-feature means (list of floats).
+        std: Per-feature standard deviations (list of positive floats).
+        pad_value: The padding sentinel, or None.
+
+    Example:
+        >>> import numpy as np
+        >>> layer = Standardize(mean=[1.0], std=[2.0])
+        >>> layer(np.array([[[3.0]]], "float32")).numpy().tolist()
+        [[[1.0]]]
+    """
+
+    def __init__(self, mean, std, pad_value=None, **kwargs):
+        super().__init__(**kwargs)
+        self.mean = _as_float_list(mean, "mean")
+        self.std = _as_float_list(std, "std")
+        if len(self.mean) != len(self.std):
+            raise ValueError("Standardize: mean and std must have the same length")
+        if any(s <= 0 for s in self.std):
+            raise ValueError("Standardize: every std must be positive")
+        self.pad_value = None if pad_value is None else float(pad_value)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        mean = ops.convert_to_tensor(self.mean, dtype=inputs.dtype)
+        std = ops.convert_to_tensor(self.std, dtype=inputs.dtype)
+        out = (inputs - mean) / std
+        if self.pad_value is not None:
+            is_pad = ops.all(ops.equal(inputs, self.pad_value), axis=-1, keepdims=True)
+            out = ops.where(is_pad, ops.full_like(inputs, self.pad_value), out)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "std": self.std,
+                "pad_value": self.pad_value}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class WindowScaler(keras.layers.Layer):
+    """Scales a raw forecasting window; returns ``(scaled, loc, scale)``.
+
+    The first ``n_targets`` channels are targets; the rest are covariates.
+
+    Targets: optionally ``log`` (for positive series), then per-window level
+    removal (``scaling="window"``: subtract the window mean of each target),
+    then division by a spread — a constant fitted on training windows
+    (``"window"``), the window's own standard deviation (``"window_std"``), or a
+    global z-score (``"global"``: fitted mean and std, no per-window level).
+    Covariates: a global z-score with constants fitted on training data.
+
+    Args:
+        n_targets: Number of leading target channels.
+        log: Apply ``log`` to the targets first.
+        scaling: One of ``"window"``, ``"window_std"``, ``"global"``, ``"none"``.
+        target_loc: Fitted per-target location (used by ``"global"``).
+        target_scale: Fitted per-target spread (``"window"`` and ``"global"``).
+        cov_mean: Fitted covariate means.
+        cov_std: Fitted covariate standard deviations.
+
+    Example:
+        >>> import numpy as np
+        >>> s = WindowScaler(n_targets=1, scaling="window", target_scale=[1.0])
+        >>> scaled, loc, scale = s(np.array([[[1.0], [3.0]]], "float32"))
+        >>> scaled.numpy().ravel().tolist(), loc.numpy().ravel().tolist()
+        ([-1.0, 1.0], [2.0])
+    """
+
+    def __init__(self, n_targets, log=False, scaling="window", target_loc=None,
+                 target_scale=None, cov_mean=None, cov_std=None, **kwargs):
+        super().__init__(**kwargs)
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling must be one of {SCALINGS}, got {scaling!r}")
+        self.n_targets = int(n_targets)
+        self.log = bool(log)
+        self.scaling = scaling
+        self.target_loc = _as_float_list(target_loc or [0.0] * self.n_targets, "target_loc")
+        self.target_scale = _as_float_list(target_scale or [1.0] * self.n_targets, "target_scale")
+        self.cov_mean = _as_float_list(cov_mean or [], "cov_mean")
+        self.cov_std = _as_float_list(cov_std or [], "cov_std")
+
+    def call(self, inputs):
+        dtype = inputs.dtype
+        t = inputs[..., : self.n_targets]
+        if self.log:
+            t = ops.log(ops.maximum(t, 1e-12))
+        if self.scaling == "window":
+            loc = ops.mean(t, axis=1, keepdims=True)
+            scale = ops.ones_like(loc) * ops.convert_to_tensor(self.target_scale, dtype)
+        elif self.scaling == "window_std":
+            loc = ops.mean(t, axis=1, keepdims=True)
+            scale = ops.std(t, axis=1, keepdims=True) + 1e-3
+        elif self.scaling == "global":
+            loc = ops.zeros_like(t[:, :1, :]) + ops.convert_to_tensor(self.target_loc, dtype)
+            scale = ops.ones_like(loc) * ops.convert_to_tensor(self.target_scale, dtype)
+        else:
+            loc = ops.zeros_like(t[:, :1, :])
+            scale = ops.ones_like(loc)
+        parts = [(t - loc) / scale]
+        if self.cov_mean:
+            c = inputs[..., self.n_targets:]
+            mean = ops.convert_to_tensor(self.cov_mean, dtype)
+            std = ops.convert_to_tensor(self.cov_std, dtype)
+            parts.append((c - mean) / std)
+        scaled = parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
+        return scaled, loc, scale
+
+    def compute_output_shape(self, input_shape):
+        stat = (input_shape[0], 1, self.n_targets)
+        return input_shape, stat, stat
+
+    def get_config(self):
+        return {**super().get_config(), "n_targets": self.n_targets, "log": self.log,
+                "scaling": self.scaling, "target_loc": self.target_loc,
+                "target_scale": self.target_scale, "cov_mean": self.cov_mean,
+                "cov_std": self.cov_std}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class InverseScaler(keras.layers.Layer):
+    """Maps network outputs back to raw units: ``y * scale + loc``, then ``exp``.
+
+    Called on ``[y, loc, scale]`` where ``y`` is ``[B, H, T]`` or, for quantile
+    models, ``[B, H, T, Q]``; ``loc`` and ``scale`` are ``[B, 1, T]`` from
+    :class:`WindowScaler`.
+
+    Args:
+        log: Whether the targets were log-transformed.
+
+    Example:
+        >>> import numpy as np
+        >>> y = np.zeros((1, 2, 1), "float32"); loc = np.full((1, 1, 1), 2.0, "float32")
+        >>> InverseScaler()([y, loc, np.ones_like(loc)]).numpy().ravel().tolist()
+        [2.0, 2.0]
+    """
+
+    def __init__(self, log=False, **kwargs):
+        super().__init__(**kwargs)
+        self.log = bool(log)
+
+    def call(self, inputs):
+        y, loc, scale = inputs
+        if len(y.shape) == 4:
+            loc = loc[..., None]
+            scale = scale[..., None]
+        out = y * scale + loc
+        if self.log:
+            # clip before exp: an untrained or diverged network must not give inf
+            out = ops.exp(ops.clip(out, -80.0, 80.0))
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "log": self.log}

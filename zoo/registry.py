@@ -1,0 +1,203 @@
+"""One table from model name to builder function, with capability flags.
+
+Builders register themselves with :func:`register`; :func:`build` and
+:func:`list_models` are the public entry points (``zoo.build``, ``zoo.list_models``).
+The registry imports nothing from the rest of zoo at module level, so every
+module may import it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib
+from typing import Any, Callable
+
+TASKS = ("forecast", "classify")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """What the registry knows about one model name.
+
+    Attributes:
+        name: The registered name, e.g. ``"bigru"``.
+        builder: The plain function that returns an uncompiled ``keras.Model``.
+        tasks: The tasks the builder supports.
+        preset: Keyword arguments the name fixes (e.g. ``cell="gru"``).
+        masking: Whether the builder accepts ``mask_value`` (variable-length input).
+        dynamic_time: Whether ``input_shape=(None, F)`` is accepted.
+        future_covariates: Whether the builder accepts known-ahead covariates (``n_future``).
+        description: One line for ``zoo list`` and the README table.
+    """
+
+    name: str
+    builder: Callable[..., Any]
+    tasks: tuple[str, ...]
+    preset: dict
+    masking: bool = True
+    dynamic_time: bool = True
+    future_covariates: bool = True
+    description: str = ""
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(
+    name: str,
+    *,
+    tasks: tuple[str, ...] = TASKS,
+    masking: bool = True,
+    dynamic_time: bool = True,
+    future_covariates: bool = True,
+    description: str = "",
+    **preset: Any,
+) -> Callable[[Callable], Callable]:
+    """Class-free decorator that adds a builder to the registry under ``name``.
+
+    Apply it several times to one function to register presets of it: the
+    keyword arguments beyond the flags are fixed for that name.
+
+    Args:
+        name: Lower-case model name.
+        tasks: Tasks the builder supports, a subset of ``("forecast", "classify")``.
+        masking: Whether padded variable-length input (``mask_value``) is supported.
+        dynamic_time: Whether a ``None`` time dimension is supported.
+        future_covariates: Whether known-ahead covariates (``n_future``) are supported.
+        description: A one-line description.
+        **preset: Keyword arguments this name fixes, e.g. ``cell="lstm"``.
+
+    Returns:
+        The decorator, which returns the function unchanged.
+
+    Example:
+        >>> from zoo.registry import register
+        >>> @register("my_tiny_model", tasks=("forecast",), description="demo")
+        ... def my_tiny_model(**kwargs):
+        ...     return None
+        >>> "my_tiny_model" in list_models(include_unloaded=False)
+        True
+        >>> unregister("my_tiny_model")
+    """
+    if not isinstance(name, str) or not name or name != name.lower():
+        raise ValueError(f"register: name must be a non-empty lower-case string, got {name!r}")
+    bad = [t for t in tasks if t not in TASKS]
+    if bad or not tasks:
+        raise ValueError(f"register: tasks must be a non-empty subset of {TASKS}, got {tasks!r}")
+
+    def decorator(fn: Callable) -> Callable:
+        if name in _REGISTRY and _REGISTRY[name].builder is not fn:
+            raise ValueError(f"register: the name {name!r} is already registered")
+        _REGISTRY[name] = ModelSpec(
+            name=name,
+            builder=fn,
+            tasks=tuple(tasks),
+            preset=dict(preset),
+            masking=masking,
+            dynamic_time=dynamic_time,
+            future_covariates=future_covariates,
+            description=description,
+        )
+        return fn
+
+    return decorator
+
+
+def unregister(name: str) -> None:
+    """Removes ``name`` from the registry (for tests and plugins).
+
+    Args:
+        name: A registered model name.
+    """
+    _REGISTRY.pop(name, None)
+
+
+def _load_builders() -> None:
+    # Importing the builders package runs every @register decorator.
+    importlib.import_module("zoo.builders")
+
+
+def list_models(task: str | None = None, *, include_unloaded: bool = True) -> list[str]:
+    """Names of the registered models, sorted.
+
+    Args:
+        task: ``None`` for all, or ``"forecast"`` / ``"classify"`` for the models
+            supporting that task.
+        include_unloaded: Import ``zoo.builders`` first so that every built-in
+            model is registered (set False only to inspect the table as it is).
+
+    Returns:
+        A sorted list of model names.
+
+    Example:
+        >>> import zoo
+        >>> {"lstm", "gru", "stacked_lstm", "stacked_gru", "bilstm", "bigru"} <= set(zoo.list_models())
+        True
+    """
+    if task is not None and task not in TASKS:
+        raise ValueError(f"task must be None or one of {TASKS}, got {task!r}")
+    if include_unloaded:
+        _load_builders()
+    return sorted(n for n, s in _REGISTRY.items() if task is None or task in s.tasks)
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` registered under ``name``.
+
+    Args:
+        name: A model name (case-insensitive).
+
+    Returns:
+        The spec.
+
+    Raises:
+        ValueError: If the name is unknown; the message lists the known names and
+            the closest match.
+    """
+    _load_builders()
+    if not isinstance(name, str):
+        raise TypeError(f"model name must be a string, got {type(name).__name__}")
+    key = name.strip().lower()
+    if key in _REGISTRY:
+        return _REGISTRY[key]
+    known = sorted(_REGISTRY)
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"unknown model {name!r}.{hint} Known models: {', '.join(known)}.")
+
+
+def build(name: str, **kwargs: Any):
+    """Builds the registered model ``name`` as an uncompiled ``keras.Model``.
+
+    Args:
+        name: A name from :func:`list_models` (case-insensitive).
+        **kwargs: Builder arguments: ``task``, ``input_shape``, ``horizon``,
+            ``n_targets``, ``n_classes``, ``api``, ``units``, ... (see
+            :mod:`zoo.builders.recurrent`). Arguments fixed by the name's preset
+            (e.g. ``cell`` for ``stacked_gru``) may be repeated with the same value only.
+
+    Returns:
+        An uncompiled ``keras.Model``.
+
+    Example:
+        >>> import zoo
+        >>> m = zoo.build("gru", input_shape=(12, 1), horizon=3, units=8)
+        >>> tuple(m.output.shape)
+        (None, 3, 1)
+    """
+    spec = get_spec(name)
+    task = kwargs.get("task", "forecast")
+    if task not in spec.tasks:
+        raise ValueError(
+            f"model {spec.name!r} supports task in {spec.tasks}, got task={task!r}"
+        )
+    for key, value in spec.preset.items():
+        if key in kwargs and kwargs[key] != value:
+            raise ValueError(
+                f"model {spec.name!r} fixes {key}={value!r}; got {key}={kwargs[key]!r}. "
+                f"Call the builder function zoo.builders.{spec.builder.__name__} to choose it."
+            )
+    params = {**spec.preset, **kwargs}
+    params.setdefault("name", spec.name)
+    return spec.builder(**params)
