@@ -243,3 +243,62 @@ class InverseScaler(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "log": self.log}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class RecursiveForecast(keras.layers.Layer):
+    """Runs a one-step forecaster ``horizon`` times, feeding each forecast back.
+
+    The step model maps a raw window ``[B, lookback, n_inputs]`` (plus
+    ``future`` ``[B, 1, n_future]`` when it has known-ahead covariates) to
+    ``[B, 1, n_targets]`` in raw units. Every input column must be a target or
+    known ahead: the next row of the window is the forecast followed by that
+    step's known-ahead covariates.
+
+    Args:
+        step_model: The one-step ``keras.Model``.
+        horizon: Steps to forecast.
+        n_targets: Leading target columns of the window.
+
+    Example:
+        >>> import numpy as np
+        >>> inp = keras.Input((3, 1))
+        >>> last = LastTimestep()(inp)
+        >>> step = keras.Model(inp, keras.layers.Reshape((1, 1))(last))
+        >>> RecursiveForecast(step, horizon=2, n_targets=1)(np.ones((1, 3, 1), "float32")).shape
+        (1, 2, 1)
+    """
+
+    def __init__(self, step_model, horizon, n_targets, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(step_model, dict):
+            step_model = keras.saving.deserialize_keras_object(step_model)
+        self.step_model = step_model
+        self.horizon = int(horizon)
+        self.n_targets = int(n_targets)
+
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, future=None):
+        window = inputs
+        outputs = []
+        for h in range(self.horizon):
+            if future is None:
+                y = self.step_model(window)
+                row = y
+            else:
+                f = future[:, h: h + 1, :]
+                y = self.step_model({"inputs": window, "future": f})
+                row = ops.concatenate([y, f], axis=-1)
+            outputs.append(y)
+            window = ops.concatenate([window[:, 1:, :], ops.cast(row, window.dtype)], axis=1)
+        return ops.concatenate(outputs, axis=1)
+
+    def compute_output_shape(self, input_shape, future_shape=None):
+        return (input_shape[0], self.horizon, self.n_targets)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "step_model": keras.saving.serialize_keras_object(self.step_model),
+                "horizon": self.horizon, "n_targets": self.n_targets}

@@ -1,0 +1,619 @@
+"""``zoo.Forecaster``: DataFrame in, forecasts in raw units out.
+
+The path is ``DataFrame -> Panel -> windows -> builder (scaling inside the
+model) -> zoo.training.fit -> export``. The network trains on scaled targets;
+the model it exports wraps the same layers between a :class:`WindowScaler` and
+an :class:`InverseScaler`, so the artifact takes raw values and returns raw units.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from zoo import windows as W
+from zoo.base import ZooEstimator, check_int
+
+STRATEGIES = ("direct", "recursive")
+SCALING_CHOICES = ("auto", "window", "window_std", "global", "none")
+SEASONS = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5,
+           "H": 24, "h": 24}
+
+
+def season_of(freq) -> int:
+    """The seasonal period of a frequency (12 for monthly, 4 quarterly, ...; 1 if none).
+
+    Example:
+        >>> season_of("MS"), season_of("QS-JAN"), season_of("YS")
+        (12, 4, 1)
+    """
+    if freq is None or isinstance(freq, numbers.Integral):
+        return 1
+    name = pd.tseries.frequencies.to_offset(freq).name.split("-")[0]
+    return SEASONS.get(name, SEASONS.get(name.upper(), 1))
+
+
+def quantile_column(name: str, q: float) -> str:
+    """Column name of a quantile forecast: ``"passengers_q0.1"``."""
+    return f"{name}_q{q:g}"
+
+
+class Forecaster(ZooEstimator):
+    """Recurrent forecaster of one or many series, with scaling inside the model.
+
+    Args:
+        model: A registered model name (``zoo.list_models("forecast")``).
+        lookback: Input window length (steps of history the model reads).
+        horizon: Steps forecast after the end of the history.
+        target: Target column or list; None means the only numeric column
+            (``y`` in a long frame).
+        units: Recurrent units (an int, or a list for stacked models).
+        dropout: Dropout after each recurrent layer.
+        strategy: ``"direct"`` (one model outputs all ``horizon`` steps) or
+            ``"recursive"`` (a one-step model fed its own forecasts).
+        quantiles: Optional quantile levels, e.g. ``[0.1, 0.5, 0.9]`` (pinball loss);
+            the point forecast is the median.
+        future_covariates: Columns known ahead (given to ``predict`` in ``future_df``).
+        calendar_features: Add sine/cosine calendar features of the frequency as
+            known-ahead covariates.
+        scaling: ``"auto"`` (= ``"window"``), ``"window"`` (per-window level, fitted
+            spread), ``"window_std"``, ``"global"`` (z-score) or ``"none"``.
+        log: ``"auto"`` (log targets when every training value is positive), True or False.
+        epochs: Maximum epochs (early stopping picks fewer on the validation tail).
+        batch_size: Batch size.
+        validation_size: Tail of each series for validation: a fraction or a number of steps.
+        refit: After early stopping chose the epoch count, retrain on all the data.
+        seed: Random seed (weights, shuffling, determinism); None for no seeding.
+        verbose: 0 quiet, 1 one line per epoch.
+        model_kwargs: Extra builder keyword arguments (e.g. ``{"layer_norm": True}``).
+        fill_missing: None (NaN is an error) or ``"interpolate"``.
+        optimizer: Optimizer name (see :mod:`zoo.training`).
+        learning_rate: Initial learning rate.
+        lr_schedule: None, ``"exponential"``, ``"cosine"`` or a Keras schedule.
+        decay_steps: Schedule period in optimizer steps.
+        decay_epochs: Schedule period in epochs (converted with steps per epoch).
+        decay_rate: Exponential decay rate.
+        clipnorm: ``"auto"`` (1.0 unless another clipping is set), None or a float.
+        clipvalue: Clip each gradient element.
+        global_clipnorm: Clip the joint gradient norm.
+        reduce_lr_on_plateau: ``"auto"``, True, False or a dict of keyword arguments.
+        early_stopping: ``"auto"``, True, False or a dict of keyword arguments.
+        checkpoint_dir: Save the best model here during training.
+        backup_dir: BackupAndRestore directory (resume an interrupted fit).
+        csv_log: Write the history to this CSV file.
+        tensorboard_dir: TensorBoard log directory (needs the ``tensorboard`` extra).
+        distribute_strategy: A ``tf.distribute.Strategy`` to train under.
+
+    Example:
+        >>> import zoo
+        >>> df = zoo.datasets.load("airline")
+        >>> f = zoo.Forecaster(lookback=24, horizon=12, units=8, epochs=2).fit(df)
+        >>> f.predict().shape
+        (12, 1)
+    """
+
+    def __init__(self, model="lstm", lookback=24, horizon=12, target=None, units=64, dropout=0.0,
+                 strategy="direct", quantiles=None, future_covariates=None,
+                 calendar_features=False, scaling="auto", log="auto", epochs=300, batch_size=32,
+                 validation_size=0.2, refit=True, seed=0, verbose=0, model_kwargs=None,
+                 fill_missing=None, optimizer="adam", learning_rate=1e-3, lr_schedule=None,
+                 decay_steps=None, decay_epochs=None, decay_rate=None, clipnorm="auto",
+                 clipvalue=None, global_clipnorm=None, reduce_lr_on_plateau="auto",
+                 early_stopping="auto", checkpoint_dir=None, backup_dir=None, csv_log=None,
+                 tensorboard_dir=None, distribute_strategy=None):
+        self.model = model
+        self.lookback = lookback
+        self.horizon = horizon
+        self.target = target
+        self.units = units
+        self.dropout = dropout
+        self.strategy = strategy
+        self.quantiles = quantiles
+        self.future_covariates = future_covariates
+        self.calendar_features = calendar_features
+        self.scaling = scaling
+        self.log = log
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_size = validation_size
+        self.refit = refit
+        self.seed = seed
+        self.verbose = verbose
+        self.model_kwargs = model_kwargs
+        self.fill_missing = fill_missing
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.decay_steps = decay_steps
+        self.decay_epochs = decay_epochs
+        self.decay_rate = decay_rate
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.reduce_lr_on_plateau = reduce_lr_on_plateau
+        self.early_stopping = early_stopping
+        self.checkpoint_dir = checkpoint_dir
+        self.backup_dir = backup_dir
+        self.csv_log = csv_log
+        self.tensorboard_dir = tensorboard_dir
+        self.distribute_strategy = distribute_strategy
+
+    # ------------------------------------------------------------------ checks
+    def _check_params(self):
+        spec = self._check_common()
+        if "forecast" not in spec.tasks:
+            raise ValueError(f"model {self.model!r} does not forecast; choose one of "
+                             f"{__import__('zoo').list_models('forecast')}")
+        check_int(self.lookback, "lookback")
+        check_int(self.horizon, "horizon")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r} "
+                             "(a tf.distribute.Strategy goes in distribute_strategy)")
+        if self.scaling not in SCALING_CHOICES:
+            raise ValueError(f"scaling must be one of {SCALING_CHOICES}, got {self.scaling!r}")
+        if self.log not in ("auto", True, False):
+            raise ValueError(f"log must be 'auto', True or False, got {self.log!r}")
+        if not isinstance(self.calendar_features, bool):
+            raise ValueError(f"calendar_features must be True or False, got {self.calendar_features!r}")
+        if not isinstance(self.refit, bool):
+            raise ValueError(f"refit must be True or False, got {self.refit!r}")
+        quantiles = None
+        if self.quantiles is not None:
+            from zoo.builders.recurrent import _check_quantiles
+
+            quantiles = _check_quantiles(self.quantiles)
+            if self.strategy == "recursive":
+                raise ValueError("strategy='recursive' cannot forecast quantiles (feeding "
+                                 "quantiles back is not defined); use strategy='direct'")
+        W.split_point(100, self.validation_size)  # validates validation_size
+        return spec, quantiles
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, df, y=None):
+        """Trains on a wide frame, a long frame (one global model), a Series or an array.
+
+        Args:
+            df: The training data (see the class docstring and ``zoo.windows.to_panel``).
+            y: Ignored (scikit-learn compatibility).
+
+        Returns:
+            self.
+        """
+        import zoo
+        from zoo import training
+        from zoo.builders.heads import PinballLoss
+
+        spec, quantiles = self._check_params()
+        panel = W.to_panel(df, self.target, self.future_covariates, fill_missing=self.fill_missing)
+        if self.strategy == "recursive" and panel.past_covariates:
+            raise ValueError(
+                f"strategy='recursive' needs every input known ahead, but columns "
+                f"{panel.past_covariates} are past-only covariates; pass them as "
+                "future_covariates, drop them, or use strategy='direct'"
+            )
+        calendar = []
+        if self.calendar_features:
+            if not all(isinstance(s.index, pd.DatetimeIndex) for s in panel.series):
+                raise ValueError("calendar_features=True needs timestamps (a DatetimeIndex or "
+                                 "datetime ds column)")
+            calendar = W.calendar_columns(panel.freq)
+            if not calendar:
+                warnings.warn(f"calendar_features=True adds nothing at frequency {panel.freq!r}",
+                              UserWarning, stacklevel=2)
+        L = int(self.lookback)
+        H = int(self.horizon) if self.strategy == "direct" else 1
+        arrays = W.add_calendar(panel, calendar)
+        n_t = len(panel.targets)
+        n_cols = arrays[0].shape[1]
+        future_cols = list(range(n_t + len(panel.past_covariates), n_cols))
+        wspec = W.WindowSpec(L, H, n_t, list(range(n_cols)), future_cols)
+
+        splits = [W.split_point(len(a), self.validation_size) for a in arrays]
+        train_starts = [W.window_starts(len(a), L, H, last_target=s) for a, s in zip(arrays, splits)]
+        val_starts = [W.window_starts(len(a), L, H, first_target=s) if s < len(a)
+                      else np.zeros(0, "int64") for a, s in zip(arrays, splits)]
+        all_starts = [W.window_starts(len(a), L, H) for a in arrays]
+        short = [s.uid for s, st in zip(panel.series, all_starts) if len(st) == 0]
+        if len(short) == len(arrays):
+            lengths = sorted({len(a) for a in arrays})
+            raise ValueError(
+                f"too little data: lookback + horizon = {L + H} steps are needed for one "
+                f"training window, but the longest series has {max(lengths)}"
+            )
+        if panel.kind == "long":
+            W.warn_short(short, L + H)
+        if sum(len(s) for s in train_starts) == 0:
+            raise ValueError(
+                f"validation_size={self.validation_size!r} leaves no training window of "
+                f"lookback + horizon = {L + H} steps; lower validation_size or lookback"
+            )
+
+        train_rows = [a[:s] for a, s in zip(arrays, splits)]
+        log = self._resolve_log(train_rows, n_t)
+        scaling = "window" if self.scaling == "auto" else self.scaling
+        stats = _fit_scaling(train_rows, train_starts, wspec, log, scaling)
+
+        n_val = sum(len(s) for s in val_starts)
+        x_tr, y_tr, f_tr = W.make_windows(arrays, train_starts, wspec)
+        val = W.make_windows(arrays, val_starts, wspec) if n_val else None
+        builder_kwargs = self._builder_kwargs(spec)
+        n_future = len(future_cols)
+        network_kwargs = dict(builder_kwargs, task="forecast", input_shape=(L, n_cols),
+                              horizon=H, n_targets=n_t, quantiles=quantiles, n_future=n_future)
+        loss = PinballLoss(quantiles) if quantiles else "mse"
+
+        holder = {}
+
+        def build_train_model():
+            # called by zoo.training.fit, inside distribute_strategy.scope() when one is given
+            network = zoo.build(spec.name, **network_kwargs)
+            holder["models"] = _assemble(network, stats, n_t, n_cols, H, n_future)
+            return holder["models"][0]
+
+        def scaled(xyf):
+            x, y, f = xyf
+            return _inputs(x, f), _scale_targets(stats, x, y, n_t)
+
+        if self.seed is not None:
+            training.set_seed(self.seed)
+        train_kwargs = dict(self._training_kwargs(), epochs=self.epochs,
+                            batch_size=self.batch_size, loss=loss,
+                            strategy=self.distribute_strategy, verbose=self.verbose)
+        _, history = training.fit(
+            build_train_model,
+            scaled((x_tr, y_tr, f_tr)),
+            validation_data=scaled(val) if val is not None else None,
+            **train_kwargs,
+        )
+        predict_model = holder["models"][1]
+        self.validation_metrics_ = (
+            _validation_metrics(predict_model, val, quantiles, wspec, panel.freq, train_rows)
+            if val is not None else {}
+        )
+        self.best_epoch_ = None
+        if history.get("val_loss"):
+            self.best_epoch_ = int(np.nanargmin(history["val_loss"])) + 1
+        self.history_ = history
+        if self.refit and val is not None:
+            # the validation tail chose the epoch count; now learn from every point
+            stats = _fit_scaling(arrays, all_starts, wspec, log, scaling)
+            x_all, y_all, f_all = W.make_windows(arrays, all_starts, wspec)
+            if self.seed is not None:
+                training.set_seed(self.seed)
+            refit_kwargs = dict(train_kwargs, epochs=self.best_epoch_ or self.epochs,
+                                early_stopping=False)
+            if refit_kwargs["reduce_lr_on_plateau"] == "auto":
+                refit_kwargs["reduce_lr_on_plateau"] = False  # no validation loss to watch
+            _, self.refit_history_ = training.fit(build_train_model, scaled((x_all, y_all, f_all)),
+                                                  **refit_kwargs)
+            predict_model = holder["models"][1]
+        if self.strategy == "recursive" and self.horizon > 1:
+            predict_model = _recursive(predict_model, int(self.horizon), n_t, L, n_cols, n_future)
+        self.scaling_stats_ = stats
+        self.model_ = predict_model
+        self.network_kwargs_ = {k: v for k, v in network_kwargs.items()}
+        self.targets_ = list(panel.targets)
+        self.past_covariates_ = list(panel.past_covariates)
+        self.future_covariates_ = list(panel.future_covariates)
+        self.calendar_ = list(calendar)
+        self.input_names_ = panel.columns + list(calendar)
+        self.future_names_ = [self.input_names_[j] for j in future_cols]
+        self.freq_ = panel.freq
+        self.kind_ = panel.kind
+        self.log_ = log
+        self.quantiles_ = quantiles
+        self.season_ = season_of(panel.freq)
+        self.n_features_in_ = n_cols
+        self.layout_ = W.Panel([], panel.targets, panel.past_covariates,
+                               panel.future_covariates, panel.kind, panel.freq)
+        # the end of each training series: predict() with no data continues from here
+        self.tail_ = [W.Series(s.uid, s.index[-L:], s.values[-L:]) for s in panel.series
+                      if len(s.values) >= L]
+        self.last_timestamp_ = max(s.index[-1] for s in panel.series)
+        return self
+
+    def _resolve_log(self, train_rows, n_t):
+        if self.log == "auto":
+            return bool(all(np.all(r[:, :n_t] > 0) for r in train_rows if len(r)))
+        if self.log and not all(np.all(r[:, :n_t] > 0) for r in train_rows if len(r)):
+            raise ValueError("log=True needs strictly positive targets; use log='auto' or False")
+        return bool(self.log)
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, df=None, future_df=None):
+        """Forecasts ``horizon`` steps after the end of ``df`` (or of the training data).
+
+        Args:
+            df: History in the layout of ``fit`` (wide, long, Series or array),
+                at least ``lookback`` steps per series; None for the training data.
+            future_df: Known-ahead covariates over the horizon (wide: indexed by the
+                future timestamps; long: ``unique_id``, ``ds`` + columns).
+
+        Returns:
+            Wide: a DataFrame indexed by the future timestamps, one column per
+            target (+ ``<target>_q0.1`` ... for quantiles). Long: ``unique_id``,
+            ``ds``, ``y_hat`` (+ ``y_hat_q0.1`` ...). Array/Series: a DataFrame with
+            a RangeIndex continuing the input.
+        """
+        self._check_fitted()
+        series, kind = self._history(df)
+        x, fut, indices = self.make_inputs(series, future_df, kind)
+        out = np.asarray(self._call(x, fut))
+        return self._format(out, series, indices, kind)
+
+    def _call(self, x, future):
+        inputs = _inputs(x, future)
+        return self.model_(inputs, training=False)
+
+    def _history(self, df):
+        if df is None:
+            return self.tail_, self.kind_
+        panel = W.to_panel(df, None, None, fill_missing=self.fill_missing, layout=self.layout_)
+        L = self.lookback
+        short = [s.uid for s in panel.series if len(s.values) < L]
+        if short:
+            who = "" if panel.kind != "long" else f" (series {short[:5]})"
+            raise ValueError(f"too little history to predict{who}: lookback={L} steps needed")
+        return [W.Series(s.uid, s.index[-L:], s.values[-L:]) for s in panel.series], panel.kind
+
+    def make_inputs(self, series, future_df, kind):
+        """Model inputs ``[S, lookback, n_inputs]`` (+ future) for the ends of ``series``."""
+        H = int(self.horizon)
+        indices = [W.future_index(s.index, H, self.freq_) for s in series]
+        rows = []
+        for s in series:
+            if self.calendar_:
+                rows.append(np.concatenate([s.values, W.calendar_features(s.index, self.calendar_)], 1))
+            else:
+                rows.append(s.values)
+        x = np.stack(rows).astype("float32")
+        if not self.future_names_:
+            return x, None, indices
+        fut = []
+        known = self._future_frame(future_df, series, indices, kind)
+        for s, idx, frame in zip(series, indices, known):
+            parts = []
+            if self.future_covariates_:
+                parts.append(frame)
+            if self.calendar_:
+                parts.append(W.calendar_features(idx, self.calendar_))
+            fut.append(np.concatenate(parts, axis=1))
+        return x, np.stack(fut).astype("float32"), indices
+
+    def _future_frame(self, future_df, series, indices, kind):
+        cols = self.future_covariates_
+        if not cols:
+            return [None] * len(series)
+        if future_df is None:
+            raise ValueError(f"future_df is required: the model uses known-ahead covariates {cols}")
+        out = []
+        for s, idx in zip(series, indices):
+            if kind == "long":
+                part = future_df[future_df[W.ID_COL] == s.uid].set_index(W.TIME_COL)
+            else:
+                part = future_df
+            missing = [c for c in cols if c not in part.columns]
+            if missing:
+                raise ValueError(f"future_df lacks column(s) {missing}")
+            try:
+                values = part.loc[idx, cols] if kind != "array" else part[cols].iloc[: len(idx)]
+            except KeyError:
+                raise ValueError(
+                    f"future_df must cover the {len(idx)} steps after the history "
+                    f"({idx[0]} .. {idx[-1]})"
+                ) from None
+            if len(values) != len(idx):
+                raise ValueError(f"future_df must hold {len(idx)} rows per series, got {len(values)}")
+            arr = values.to_numpy(dtype="float64")
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"NaN or inf in future_df column(s) {cols}")
+            out.append(arr)
+        return out
+
+    def _format(self, out, series, indices, kind):
+        qs = self.quantiles_
+        targets = self.targets_
+        if qs:
+            median = _median(out, qs)
+        else:
+            median = out
+        if kind == "long":
+            frames = []
+            for i, (s, idx) in enumerate(zip(series, indices)):
+                data = {W.ID_COL: [s.uid] * len(idx), W.TIME_COL: idx}
+                names = ["y_hat"] if len(targets) == 1 else [f"{t}_hat" for t in targets]
+                for j, name in enumerate(names):
+                    data[name] = median[i, :, j]
+                    for k, q in enumerate(qs or []):
+                        data[quantile_column(name, q)] = out[i, :, j, k]
+                frames.append(pd.DataFrame(data))
+            return pd.concat(frames, ignore_index=True)
+        idx = indices[0]
+        data = {}
+        for j, t in enumerate(targets):
+            data[t] = median[0, :, j]
+            for k, q in enumerate(qs or []):
+                data[quantile_column(t, q)] = out[0, :, j, k]
+        frame = pd.DataFrame(data, index=idx)
+        if isinstance(idx, pd.DatetimeIndex):
+            frame.index.name = series[0].index.name
+        return frame
+
+    # ------------------------------------------------------------------ export / load
+    def export(self, path, overwrite=False, formats=None):
+        """Writes the self-contained artifact (SavedModel + zoo.json + model.keras [+ ONNX]).
+
+        Args:
+            path: The artifact directory to create.
+            overwrite: Replace an existing artifact at ``path``.
+            formats: Extra formats: a subset of ``("keras", "onnx")``; default all available.
+
+        Returns:
+            The artifact's ``pathlib.Path``.
+        """
+        from zoo.export import export_estimator
+
+        self._check_fitted()
+        return export_estimator(self, path, overwrite=overwrite, formats=formats)
+
+    @classmethod
+    def load(cls, path):
+        """A fitted Forecaster back from an artifact's ``model.keras`` and manifest.
+
+        Args:
+            path: An artifact directory written by :meth:`export`.
+
+        Returns:
+            A fitted :class:`Forecaster` that can predict and continue training.
+        """
+        from zoo.export import load_estimator
+
+        return load_estimator(path, expected_task="forecast")
+
+
+# ---------------------------------------------------------------------- helpers
+def _inputs(x, future):
+    return x if future is None else {"inputs": x, "future": future}
+
+
+def _median(out, qs):
+    if 0.5 in qs:
+        return out[..., qs.index(0.5)]
+    # interpolate the median between the nearest quantiles
+    qs_arr = np.asarray(qs)
+    lo = np.searchsorted(qs_arr, 0.5) - 1
+    lo = int(np.clip(lo, 0, len(qs) - 2)) if len(qs) > 1 else 0
+    if len(qs) == 1:
+        return out[..., 0]
+    w = (0.5 - qs[lo]) / (qs[lo + 1] - qs[lo])
+    return out[..., lo] * (1 - w) + out[..., lo + 1] * w
+
+
+def _fit_scaling(rows, starts, wspec, log, scaling):
+    """Scaling constants from training rows and training windows only."""
+    n_t = wspec.n_targets
+    rows_all = np.concatenate([r for r in rows if len(r)])
+    t = rows_all[:, :n_t]
+    t = np.log(np.maximum(t, 1e-12)) if log else t
+    cov = rows_all[:, n_t:]
+    stats = {"log": log, "scaling": scaling,
+             "target_loc": t.mean(axis=0).tolist(),
+             "target_scale": np.maximum(t.std(axis=0), 1e-6).tolist(),
+             "cov_mean": cov.mean(axis=0).tolist() if cov.shape[1] else [],
+             "cov_std": np.where(cov.std(axis=0) > 1e-12, cov.std(axis=0), 1.0).tolist()
+             if cov.shape[1] else []}
+    if scaling == "window":
+        # spread of the targets around their input window's mean, over training windows
+        x, y, _ = W.make_windows([r for r in rows], starts, wspec)
+        tx, ty = x[..., :n_t].astype("float64"), y.astype("float64")
+        if log:
+            tx, ty = np.log(np.maximum(tx, 1e-12)), np.log(np.maximum(ty, 1e-12))
+        dev = ty - tx.mean(axis=1, keepdims=True)
+        stats["target_scale"] = np.maximum(np.sqrt((dev ** 2).mean(axis=(0, 1))), 1e-6).tolist()
+    return stats
+
+
+def _assemble(network, stats, n_t, n_cols, H, n_future):
+    """(train_model, predict_model, scaler) sharing the network's layers."""
+    import keras
+
+    from zoo.builders.layers import InverseScaler, Standardize, WindowScaler
+
+    scaler = WindowScaler(n_targets=n_t, log=stats["log"], scaling=stats["scaling"],
+                          target_loc=stats["target_loc"], target_scale=stats["target_scale"],
+                          cov_mean=stats["cov_mean"], cov_std=stats["cov_std"], name="scaler")
+    inverse = InverseScaler(log=stats["log"], name="unscale")
+    fut_scaler = None
+    if n_future:
+        mean = stats["cov_mean"][-n_future:]
+        std = stats["cov_std"][-n_future:]
+        fut_scaler = Standardize(mean=mean, std=std, name="future_scaler")
+    return _wire(network, scaler, inverse, fut_scaler, n_cols, H, n_future)
+
+
+def _wire(network, scaler, inverse, fut_scaler, n_cols, H, n_future):
+    import keras
+
+    lookback = network.inputs[0].shape[1]
+    inputs = keras.Input((lookback, n_cols), name="inputs", dtype="float32")
+    scaled, loc, scale = scaler(inputs)
+    if n_future:
+        future = keras.Input((H, n_future), name="future", dtype="float32")
+        y = network([scaled, fut_scaler(future)])
+        model_inputs = {"inputs": inputs, "future": future}
+    else:
+        y = network(scaled)
+        model_inputs = inputs
+    train_model = keras.Model(model_inputs, y, name="train_model")
+    raw = inverse([y, loc, scale])
+    predict_model = keras.Model(model_inputs, raw, name="forecaster")
+    return train_model, predict_model, scaler
+
+
+def _recursive(step_model, horizon, n_t, lookback, n_cols, n_future):
+    import keras
+
+    from zoo.builders.layers import RecursiveForecast
+
+    inputs = keras.Input((lookback, n_cols), name="inputs", dtype="float32")
+    layer = RecursiveForecast(step_model, horizon=horizon, n_targets=n_t, name="recursive")
+    if n_future:
+        future = keras.Input((horizon, n_future), name="future", dtype="float32")
+        return keras.Model({"inputs": inputs, "future": future}, layer(inputs, future),
+                           name="forecaster")
+    return keras.Model(inputs, layer(inputs), name="forecaster")
+
+
+def _scale_targets(stats, x, y, n_t):
+    """Targets on the network's scale, ``(T(y) - loc) / scale``, as WindowScaler computes them."""
+    tx = np.asarray(x[..., :n_t], "float64")
+    ty = np.asarray(y, "float64")
+    if stats["log"]:
+        tx, ty = np.log(np.maximum(tx, 1e-12)), np.log(np.maximum(ty, 1e-12))
+    scaling = stats["scaling"]
+    if scaling in ("window", "window_std"):
+        loc = tx.mean(axis=1, keepdims=True)
+        if scaling == "window":
+            scale = np.asarray(stats["target_scale"])[None, None, :]
+        else:
+            scale = tx.std(axis=1, keepdims=True) + 1e-3
+    elif scaling == "global":
+        loc = np.asarray(stats["target_loc"])[None, None, :]
+        scale = np.asarray(stats["target_scale"])[None, None, :]
+    else:
+        loc, scale = 0.0, 1.0
+    return ((ty - loc) / scale).astype("float32")
+
+
+def _validation_metrics(predict_model, val, quantiles, wspec, freq, train_rows):
+    """Model and naive baselines scored on the validation windows, in raw units."""
+    from zoo import metrics
+
+    x, y, f = val
+    pred = np.asarray(predict_model(_inputs(x, f), training=False))
+    if quantiles:
+        pred = _median(pred, quantiles)
+    n_t = wspec.n_targets
+    hist = x[..., :n_t]
+    season = season_of(freq)
+    candidates = {"model": pred, "naive": np.repeat(hist[:, -1:, :], y.shape[1], axis=1)}
+    if season > 1 and hist.shape[1] >= season:
+        reps = int(np.ceil(y.shape[1] / season))
+        candidates["seasonal_naive"] = np.tile(hist[:, -season:, :], (1, reps, 1))[:, : y.shape[1]]
+    result = {"n_windows": int(len(x))}
+    scale_rows = [r[:, :n_t] for r in train_rows if len(r) > season]
+    for name, p in candidates.items():
+        row = {"mae": metrics.mae(y, p), "rmse": metrics.rmse(y, p)}
+        if np.all(y != 0):
+            row["mape"] = metrics.mape(y, p)
+        if len(scale_rows) == 1:
+            try:
+                row["mase"] = metrics.mase(y.reshape(-1, n_t), p.reshape(-1, n_t), scale_rows[0],
+                                           season=season)
+            except ValueError:
+                pass
+        result[name] = {k: float(v) for k, v in row.items()}
+    return result
