@@ -338,7 +338,8 @@ class Forecaster(ZooEstimator):
             ``ds``, ``y_hat`` (+ ``y_hat_q0.1`` ...). Array/Series: a DataFrame with
             a RangeIndex continuing the input.
         """
-        self._check_fitted()
+        if not hasattr(self, "targets_"):
+            self._check_fitted()
         series, kind = self._history(df)
         x, fut, indices = self.make_inputs(series, future_df, kind)
         out = np.asarray(self._call(x, fut))
@@ -458,6 +459,76 @@ class Forecaster(ZooEstimator):
 
         self._check_fitted()
         return export_estimator(self, path, overwrite=overwrite, formats=formats)
+
+    def _input_specs(self):
+        specs = {"inputs": (None, int(self.lookback), int(self.n_features_in_))}
+        if self.future_names_:
+            specs["future"] = (None, int(self.horizon), len(self.future_names_))
+        return specs
+
+    def _manifest(self):
+        params = {k: v for k, v in self.get_params().items()
+                  if k not in ("distribute_strategy",) and not callable(v)
+                  and not hasattr(v, "get_config")}
+        freq = self.freq_
+        tail = None
+        if sum(s.values.size for s in self.tail_) <= 100_000:
+            tail = [{"uid": s.uid, "index": [str(i) if isinstance(s.index, pd.DatetimeIndex)
+                                             else int(i) for i in s.index],
+                     "values": s.values.tolist()} for s in self.tail_]
+        return {
+            "task": "forecast",
+            "model": self.model,
+            "model_kwargs": self.network_kwargs_,
+            "params": params,
+            "lookback": int(self.lookback),
+            "horizon": int(self.horizon),
+            "strategy": self.strategy,
+            "inputs": self.input_names_,
+            "targets": self.targets_,
+            "past_covariates": self.past_covariates_,
+            "future_covariates": self.future_covariates_,
+            "calendar_features": self.calendar_,
+            "future_inputs": self.future_names_,
+            "quantiles": self.quantiles_,
+            "frequency": freq,
+            "season": self.season_,
+            "layout": self.kind_,
+            "index_kind": "datetime" if isinstance(self.last_timestamp_, pd.Timestamp) else "integer",
+            "last_timestamp": str(self.last_timestamp_),
+            "log": self.log_,
+            "scaling": self.scaling_stats_,
+            "metrics": {"validation": self.validation_metrics_},
+            "best_epoch": self.best_epoch_,
+            "tail": tail,
+        }
+
+    def _restore(self, m):
+        self.targets_ = m["targets"]
+        self.past_covariates_ = m["past_covariates"]
+        self.future_covariates_ = m["future_covariates"]
+        self.calendar_ = m["calendar_features"]
+        self.input_names_ = m["inputs"]
+        self.future_names_ = m["future_inputs"]
+        self.freq_ = m["frequency"]
+        self.kind_ = m["layout"]
+        self.log_ = m["log"]
+        self.quantiles_ = m["quantiles"]
+        self.season_ = m["season"]
+        self.n_features_in_ = len(m["inputs"])
+        self.network_kwargs_ = m["model_kwargs"]
+        self.scaling_stats_ = m["scaling"]
+        self.validation_metrics_ = m["metrics"].get("validation", {})
+        self.best_epoch_ = m.get("best_epoch")
+        self.history_ = {}
+        self.layout_ = W.Panel([], self.targets_, self.past_covariates_, self.future_covariates_,
+                               self.kind_, self.freq_)
+        dt = m.get("index_kind") == "datetime"
+        self.last_timestamp_ = pd.Timestamp(m["last_timestamp"]) if dt else int(m["last_timestamp"])
+        self.tail_ = []
+        for t in m.get("tail") or []:
+            index = pd.DatetimeIndex(pd.to_datetime(t["index"])) if dt else pd.Index(t["index"])
+            self.tail_.append(W.Series(t["uid"], index, np.asarray(t["values"], "float64")))
 
     @classmethod
     def load(cls, path):

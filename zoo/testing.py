@@ -15,6 +15,11 @@ both APIs:
    atol=1e-5) to the in-memory model at batch sizes 1 and 7, and at a second
    sequence length when the time dimension is ``None``.
 
+A builder registered with ``sequential=False`` (a branching model) is checked
+with the functional API only, plus one check that ``api="sequential"`` raises a
+``ValueError`` that points to ``api='functional'``; that check is reported as
+``"name/task/sequential (refused)"``.
+
 Failures raise ``AssertionError`` with the model, task and API in the message.
 """
 
@@ -90,12 +95,7 @@ def _fail(where, message):
     raise AssertionError(f"{where}: {message}")
 
 
-def _check_one(name, task, api, kwargs, workdir, jobs, seed):
-    import keras
-
-    import zoo
-
-    where = f"check_builder({name!r}, task={task!r}, api={api!r})"
+def _task_params(kwargs, task, api):
     params = dict(kwargs)
     params.update(task=task, api=api)
     if task == "classify":
@@ -104,14 +104,38 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed):
         params.pop("n_targets", None)
         params.pop("quantiles", None)
         params.pop("n_future", None)
+    return params
+
+
+def _check_refuses_sequential(name, task, kwargs):
+    import zoo
+
+    where = f"check_builder({name!r}, task={task!r}, api='sequential')"
+    params = _task_params(kwargs, task, "sequential")
+    try:
+        zoo.build(name, **params)
+    except ValueError as err:
+        if "functional" not in str(err):
+            _fail(where, f"the ValueError does not point to api='functional': {err}")
+        return
+    _fail(where, "registered with sequential=False but api='sequential' did not raise ValueError")
+
+
+def _check_one(name, task, api, kwargs, workdir, jobs, seed, sequential=True):
+    import keras
+
+    import zoo
+
+    where = f"check_builder({name!r}, task={task!r}, api={api!r})"
+    params = _task_params(kwargs, task, api)
     if params.get("n_future") and api == "sequential":
         params.pop("n_future")
     keras.utils.set_random_seed(seed)
     model = zoo.build(name, **params)
     other_api = "functional" if api == "sequential" else "sequential"
     other_params = dict(params, api=other_api)
-    if other_params.get("n_future") or other_params.get("residual"):
-        other = None  # no Sequential twin for two-input or skip-connection models
+    if not sequential or other_params.get("n_future") or other_params.get("residual"):
+        other = None  # no Sequential twin for branching, two-input or skip-connection models
     else:
         other = zoo.build(name, **other_params)
 
@@ -160,10 +184,16 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed):
             loss = "mse"
     else:
         loss = "sparse_categorical_crossentropy"
+    loss_fn = keras.losses.get(loss) if isinstance(loss, str) else loss
+
+    def current_loss():
+        # an eager forward pass: cheaper than tracing an evaluate() function
+        return float(np.mean(loss_fn(train_y, model(_model_inputs(train_x), training=False))))
+
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss, jit_compile=False)
-    before = float(model.evaluate(_model_inputs(train_x), train_y, verbose=0, batch_size=64))
+    before = current_loss()
     model.fit(_model_inputs(train_x), train_y, epochs=5, batch_size=16, verbose=0, shuffle=False)
-    after = float(model.evaluate(_model_inputs(train_x), train_y, verbose=0, batch_size=64))
+    after = current_loss()
     if not after < 0.95 * before:
         _fail(where, f"training did not lower the loss: {before:.4f} -> {after:.4f}")
 
@@ -224,7 +254,8 @@ def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential")
         workdir: Directory for the saved files (default: a temporary directory).
 
     Returns:
-        A list of the ``"name/task/api"`` combinations that passed.
+        A list of the ``"name/task/api"`` combinations that passed (for builders
+        registered with ``sequential=False``: ``"name/task/sequential (refused)"``).
 
     Raises:
         AssertionError: On the first failed check, naming model, task and API.
@@ -250,7 +281,12 @@ def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential")
                 if tasks is not None and task not in tasks:
                     continue
                 for api in apis:
-                    _check_one(spec.name, task, api, kwargs, workdir, jobs, seed)
+                    if api == "sequential" and not spec.sequential:
+                        _check_refuses_sequential(spec.name, task, kwargs)
+                        passed.append(f"{spec.name}/{task}/sequential (refused)")
+                        continue
+                    _check_one(spec.name, task, api, kwargs, workdir, jobs, seed,
+                               sequential=spec.sequential)
                     passed.append(f"{spec.name}/{task}/{api}")
         if jobs:
             _check_exports_without_zoo(jobs, workdir)

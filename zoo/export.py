@@ -1,0 +1,319 @@
+"""Writes and reads the self-contained artifact (the contract in DESIGN.md).
+
+``export_estimator`` builds the artifact in a temporary sibling directory and
+renames it into place, so a crash at any moment leaves either the previous
+artifact or none at ``path``:
+
+- a TensorFlow SavedModel at the root: endpoints ``serve`` (also the
+  ``serving_default`` signature) and ``serve_xla``; input ``inputs`` float32
+  ``[batch, lookback, n_inputs]`` of raw values (+ ``future``); output ``outputs``
+  in raw units (forecasts) or probabilities (classifiers);
+- ``zoo.json``, the manifest, with SHA-256 checksums of every file written;
+- ``model.keras`` for fine-tuning; ``model.onnx`` when the ``onnx`` extra is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+MANIFEST = "zoo.json"
+FORMATS = ("keras", "onnx")
+_TMP_TAG = ".zoo-tmp-"
+_OLD_TAG = ".zoo-old-"
+
+
+def sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return value if np.isfinite(value) else None
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return repr(value)
+
+
+def disable_cudnn(model) -> int:
+    """Turns the fused cuDNN kernel off in every LSTM/GRU of ``model`` (nested too).
+
+    An export traced where a GPU is visible would otherwise bake ``CudnnRNNV3``
+    ops that cannot run on a CPU.
+
+    Args:
+        model: A Keras model.
+
+    Returns:
+        How many recurrent layers were changed.
+    """
+    import keras
+
+    count = 0
+    seen = set()
+
+    def visit(layer):
+        nonlocal count
+        if id(layer) in seen:
+            return
+        seen.add(id(layer))
+        if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+            layer.use_cudnn = False
+            count += 1
+        for attr in ("forward_layer", "backward_layer", "layer", "step_model"):
+            child = getattr(layer, attr, None)
+            if isinstance(child, keras.layers.Layer):
+                visit(child)
+        for child in getattr(layer, "layers", []) or []:
+            visit(child)
+        for child in layer._flatten_layers(include_self=False, recursive=False):
+            visit(child)
+
+    visit(model)
+    return count
+
+
+def _clean_stale(parent: Path, name: str):
+    """Removes temporary siblings left by an export that crashed."""
+    for tag in (_TMP_TAG, _OLD_TAG):
+        for stale in parent.glob(f".{name}{tag}*"):
+            try:
+                pid = int(stale.name.rsplit("-", 2)[-2])
+            except (ValueError, IndexError):
+                pid = None
+            if pid is not None and pid != os.getpid() and _pid_alive(pid):
+                continue  # another process is exporting right now
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = True) -> list:
+    """Writes ``model`` as a SavedModel with named inputs and an ``outputs`` output.
+
+    Args:
+        model: A Keras model taking ``inputs`` (or a dict with ``inputs`` and ``future``).
+        directory: Target directory (created).
+        input_specs: Ordered name -> shape (None for dynamic dims) of float32 inputs.
+        xla: Also add a ``serve_xla`` endpoint compiled with XLA.
+
+    Returns:
+        The endpoint names written.
+    """
+    import keras
+    import tensorflow as tf
+
+    names = list(input_specs)
+    signature = [tf.TensorSpec(shape, tf.float32, name=n) for n, shape in input_specs.items()]
+
+    if names == ["inputs"]:
+        def serve(inputs):
+            return {"outputs": model(inputs, training=False)}
+    else:
+        def serve(inputs, future):
+            return {"outputs": model({"inputs": inputs, "future": future}, training=False)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serve", serve, input_signature=signature)
+    endpoints = ["serve"]
+    if xla:
+        try:
+            archive.add_endpoint("serve_xla", tf.function(serve, jit_compile=True),
+                                 input_signature=signature)
+            endpoints.append("serve_xla")
+        except Exception:  # noqa: BLE001 - a model XLA cannot compile still exports
+            pass
+    archive.write_out(str(directory), verbose=False)
+    return endpoints
+
+
+def export_estimator(est, path, *, overwrite=False, formats=None) -> Path:
+    """Writes a fitted estimator's artifact to ``path`` atomically.
+
+    Args:
+        est: A fitted :class:`zoo.Forecaster` or :class:`zoo.Classifier`.
+        path: The artifact directory.
+        overwrite: Replace an existing artifact.
+        formats: Extra formats among ``("keras", "onnx")``; None = every available one.
+
+    Returns:
+        The artifact path.
+
+    Raises:
+        FileExistsError: If ``path`` exists and ``overwrite`` is False.
+    """
+    path = Path(path)
+    if formats is None:
+        formats = FORMATS
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ValueError(f"formats must be a subset of {FORMATS}, got {list(formats)}")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    if path.exists() and not (path / MANIFEST).is_file():
+        raise ValueError(f"{path} exists and is not a zoo artifact; refusing to overwrite it")
+    parent = path.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale(parent, path.name)
+    tmp = parent / f".{path.name}{_TMP_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        model = est.model_
+        disable_cudnn(model)
+        endpoints = write_saved_model(model, tmp, est._input_specs())
+        files = []
+        if "keras" in formats:
+            model.save(tmp / "model.keras")
+            files.append("model.keras")
+        if "onnx" in formats:
+            from zoo import onnx_export
+
+            if onnx_export.available():
+                onnx_export.write_onnx(model, tmp / "model.onnx", est._input_specs())
+                files.append("model.onnx")
+        manifest = est._manifest()
+        manifest.update({
+            "format_version": FORMAT_VERSION,
+            "versions": _versions(),
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "endpoints": endpoints,
+            "signature": {"inputs": {n: list(s) for n, s in est._input_specs().items()},
+                          "outputs": "outputs"},
+        })
+        listed = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest["files"] = {p.relative_to(tmp).as_posix(): sha256(p) for p in listed}
+        (tmp / MANIFEST).write_text(json.dumps(_json_safe(manifest), indent=2, sort_keys=True))
+        _swap_in(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def _swap_in(tmp: Path, path: Path):
+    # os.replace cannot replace a non-empty directory: move the old one aside first
+    if path.exists():
+        old = path.parent / f".{path.name}{_OLD_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        os.rename(path, old)
+        os.rename(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, path)
+
+
+def _versions() -> dict:
+    import keras
+    import tensorflow as tf
+
+    from zoo import __version__
+
+    return {"zoo": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+            "numpy": np.__version__}
+
+
+def read_manifest(path) -> dict:
+    """Reads and verifies an artifact's manifest and checksums.
+
+    Args:
+        path: The artifact directory.
+
+    Returns:
+        The manifest dict.
+
+    Raises:
+        ValueError: If the directory is no artifact, the manifest is not JSON or
+            comes from a newer format version, or a listed file is missing or
+            does not match its checksum.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a directory (expected a zoo artifact)")
+    mpath = path / MANIFEST
+    if not mpath.is_file():
+        raise ValueError(f"{path} is not a zoo artifact: {MANIFEST} is missing")
+    try:
+        manifest = json.loads(mpath.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{mpath} is not valid JSON: {err}") from None
+    if not isinstance(manifest, dict) or "format_version" not in manifest:
+        raise ValueError(f"{mpath} is not a zoo manifest (no format_version)")
+    version = manifest["format_version"]
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written with artifact format {version!r}; this zoo reads format "
+            f"<= {FORMAT_VERSION}: upgrade zoo"
+        )
+    for rel, digest in manifest.get("files", {}).items():
+        f = path / rel
+        if not f.is_file():
+            raise ValueError(f"artifact {path} is incomplete: {rel} is missing")
+        if sha256(f) != digest:
+            raise ValueError(f"artifact {path} is corrupted: checksum of {rel} does not match")
+    return manifest
+
+
+def load_estimator(path, expected_task=None):
+    """A fitted estimator rebuilt from an artifact's manifest and ``model.keras``.
+
+    Args:
+        path: The artifact directory.
+        expected_task: ``"forecast"`` or ``"classify"`` to check the artifact's task.
+
+    Returns:
+        A fitted :class:`zoo.Forecaster` or :class:`zoo.Classifier`.
+    """
+    import keras
+
+    import zoo.builders  # noqa: F401  (registers the custom layers)
+
+    manifest = read_manifest(path)
+    task = manifest.get("task")
+    if expected_task is not None and task != expected_task:
+        raise ValueError(f"{path} holds a {task!r} model, not a {expected_task!r} model")
+    if "model.keras" not in manifest.get("files", {}):
+        raise ValueError(f"{path} has no model.keras (exported with formats without 'keras')")
+    est = _estimator_from_manifest(manifest)
+    est.model_ = keras.saving.load_model(Path(path) / "model.keras", safe_mode=True)
+    return est
+
+
+def _estimator_from_manifest(manifest):
+    from zoo.classifier import Classifier
+    from zoo.forecaster import Forecaster
+
+    cls = Forecaster if manifest["task"] == "forecast" else Classifier
+    params = {k: v for k, v in manifest.get("params", {}).items() if k in cls().get_params()}
+    est = cls(**params)
+    est._restore(manifest)
+    return est

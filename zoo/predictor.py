@@ -1,0 +1,147 @@
+"""``zoo.load(path) -> Predictor``: inference from an artifact, fastest backend first.
+
+The Predictor verifies the manifest and checksums, then answers with ONNX
+Runtime (when installed and ``model.onnx`` is present), else the XLA endpoint,
+else ``serve``. DataFrame input gets the same features as training (calendar
+covariates included) by reusing the estimator's own input code, rebuilt from
+the manifest with no Keras model behind it.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from zoo.export import _estimator_from_manifest, read_manifest
+
+BACKENDS = ("auto", "onnx", "xla", "serve")
+
+
+class Predictor:
+    """A loaded artifact. Thread-safe: calls only read shared state.
+
+    Args:
+        path: The artifact directory.
+        backend: ``"auto"``, ``"onnx"``, ``"xla"`` or ``"serve"``.
+
+    Attributes:
+        manifest: The verified manifest (dict).
+        backend: The backend in use.
+
+    Example:
+        >>> import zoo, tempfile, os
+        >>> f = zoo.Forecaster(lookback=12, horizon=3, units=4, epochs=1).fit(zoo.datasets.load("airline"))
+        >>> p = zoo.load(f.export(os.path.join(tempfile.mkdtemp(), "art")))
+        >>> p.predict(zoo.datasets.load("airline")).shape
+        (3, 1)
+    """
+
+    def __init__(self, path, backend="auto"):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        self.path = Path(path)
+        self.manifest = read_manifest(self.path)
+        # the manifest's keys are sorted; the signature's order is inputs, then future
+        self._names = [n for n in ("inputs", "future") if n in self.manifest["signature"]["inputs"]]
+        self.backend = self._open(backend)
+        self._est = _estimator_from_manifest(self.manifest)
+        self._est._call = self._call_estimator
+
+    def _open(self, backend):
+        files = self.manifest.get("files", {})
+        if backend in ("auto", "onnx") and "model.onnx" in files:
+            try:
+                import onnxruntime as ort
+
+                self._session = ort.InferenceSession(str(self.path / "model.onnx"),
+                                                     providers=["CPUExecutionProvider"])
+                return "onnx"
+            except ImportError:
+                if backend == "onnx":
+                    raise ValueError("backend='onnx' needs onnxruntime: pip install zoo-ts[onnx]") from None
+        elif backend == "onnx":
+            raise ValueError(f"{self.path} has no model.onnx (export with the onnx extra installed)")
+        import tensorflow as tf
+
+        self._loaded = tf.saved_model.load(str(self.path))
+        if backend in ("auto", "xla") and "serve_xla" in self.manifest.get("endpoints", []):
+            self._fn = self._loaded.serve_xla
+            return "xla"
+        if backend == "xla":
+            raise ValueError(f"{self.path} has no serve_xla endpoint")
+        self._fn = self._loaded.serve
+        return "serve"
+
+    def run(self, *arrays) -> np.ndarray:
+        """Runs the model on raw arrays in the signature's order (``inputs`` [, ``future``]).
+
+        Args:
+            *arrays: float arrays shaped as the manifest's signature.
+
+        Returns:
+            The ``outputs`` array.
+        """
+        if len(arrays) != len(self._names):
+            raise ValueError(f"expected {len(self._names)} array(s) {self._names}, got {len(arrays)}")
+        feeds = []
+        for name, arr in zip(self._names, arrays):
+            a = np.asarray(arr, dtype="float32")
+            want = self.manifest["signature"]["inputs"][name]
+            if a.ndim != len(want) or any(w is not None and w != s for w, s in zip(want, a.shape)):
+                raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "
+                                 f"got {list(a.shape)}")
+            feeds.append(a)
+        if self.backend == "onnx":
+            return self._session.run(["outputs"], dict(zip(self._names, feeds)))[0]
+        return self._fn(*feeds)["outputs"].numpy()
+
+    def _call_estimator(self, x, future=None):
+        return self.run(x) if future is None else self.run(x, future)
+
+    def predict(self, history=None, future_df=None):
+        """Forecasts (or class labels) from raw data.
+
+        Args:
+            history: Forecasters: a DataFrame of history (wide or long, as in fit),
+                or a raw array ``[batch, lookback, n_inputs]`` (returns an array).
+                Classifiers: sequences ``X``. None: continue the training data.
+            future_df: Known-ahead covariates over the horizon (forecasters).
+
+        Returns:
+            A DataFrame of forecasts, an array, or class labels.
+        """
+        if self.manifest["task"] == "classify":
+            return self._est.predict(history)
+        if isinstance(history, np.ndarray) and history.ndim == 3:
+            return self.run(history) if future_df is None else self.run(history, future_df)
+        if history is None and not self._est.tail_:
+            raise ValueError("this artifact stores no training tail: pass history")
+        return self._est.predict(history, future_df)
+
+    def predict_proba(self, X):
+        """Class probabilities (classifiers only).
+
+        Args:
+            X: Sequences as in ``Classifier.fit``.
+
+        Returns:
+            ``[n, n_classes]`` probabilities.
+        """
+        if self.manifest["task"] != "classify":
+            raise ValueError("predict_proba is for classifiers; this artifact forecasts")
+        return self._est.predict_proba(X)
+
+
+def load(path, backend="auto") -> Predictor:
+    """Loads an artifact for inference (``zoo.load``).
+
+    Args:
+        path: The artifact directory written by ``export``.
+        backend: ``"auto"`` (fastest available), ``"onnx"``, ``"xla"`` or ``"serve"``.
+
+    Returns:
+        A :class:`Predictor`.
+    """
+    return Predictor(path, backend=backend)
