@@ -1,0 +1,34 @@
+"""The README's promises: the CI runs its test command verbatim, and its Python tour runs."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def _quickstart_commands():
+    section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def test_quickstart_has_exactly_two_one_line_commands():
+    commands = _quickstart_commands()
+    assert len(commands) == 2
+    assert all("\n" not in c and c.startswith("python3 -m venv .venv && ") for c in commands)
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    test_command = _quickstart_commands()[1]
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci
+
+
+def test_python_tour_runs(tmp_path, monkeypatch):
+    code = README.split("## A tour in Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    code = code.replace("epochs=20", "epochs=2")  # the tour's training, shortened for the suite
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(code, "README tour", "exec"), namespace)
+    assert namespace["forecast"].shape == (12, 1)
+    assert (namespace["path"] / "zoo.json").is_file()
