@@ -237,6 +237,14 @@ class Forecaster(ZooEstimator):
         stats = _fit_scaling(train_rows, train_starts, wspec, log, scaling)
 
         n_val = sum(len(s) for s in val_starts)
+        if n_val == 0 and any(s < len(a) for a, s in zip(arrays, splits)):
+            # a validation window needs horizon steps of the tail as targets
+            warnings.warn(
+                f"validation_size={self.validation_size!r} leaves a validation tail shorter "
+                f"than horizon={H}: no validation window, so no early stopping and no "
+                "validation_metrics_; raise validation_size to at least the horizon",
+                UserWarning, stacklevel=2,
+            )
         x_tr, y_tr, f_tr = W.make_windows(arrays, train_starts, wspec)
         val = W.make_windows(arrays, val_starts, wspec) if n_val else None
         builder_kwargs = self._builder_kwargs(spec)

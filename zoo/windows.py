@@ -293,7 +293,8 @@ def to_panel(data, target=None, future_covariates=None, *, fill_missing=None,
         name = data.name if isinstance(data.name, str) else (target if isinstance(target, str) else "y")
         frame = data.to_frame(name=name)
         kind = "wide" if isinstance(frame.index, pd.DatetimeIndex) else "array"
-        if kind == "array":
+        if kind == "array" and not pd.api.types.is_integer_dtype(frame.index):
+            # an integer index is kept so that forecasts continue it
             frame.index = pd.RangeIndex(len(frame))
         return _wide_panel(frame, target or name, future_covariates, fill_missing, layout, kind)
     if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and not isinstance(data, str)):
@@ -338,6 +339,12 @@ def _resolve_columns(frame, target, future_covariates, layout, exclude=()):
             raise ValueError(
                 f"column(s) {missing} were used in fit but are missing here; expected "
                 f"{layout.columns}"
+            )
+        # a numeric column fit never saw would silently be dropped: refuse it instead
+        extra = [c for c in numeric if c not in layout.columns]
+        if extra:
+            raise ValueError(
+                f"column(s) {extra} were not used in fit; expected the columns {layout.columns}"
             )
         return list(layout.targets), list(layout.past_covariates), list(layout.future_covariates)
     targets = _as_list(target, "target")
@@ -458,7 +465,8 @@ def window_starts(length: int, lookback: int, horizon: int, first_target=None, l
     """
     last_target = length if last_target is None else last_target
     hi = last_target - lookback - horizon  # last start whose targets end before last_target
-    lo = 0 if first_target is None else max(0, first_target - lookback - horizon + 1)
+    # first start whose targets all lie at or after first_target (no target shared with training)
+    lo = 0 if first_target is None else max(0, first_target - lookback)
     if hi < lo:
         return np.zeros(0, dtype="int64")
     return np.arange(lo, hi + 1, dtype="int64")
@@ -553,11 +561,14 @@ def make_dataset(arrays, starts, spec: WindowSpec, *, batch_size=32, shuffle=Tru
     future_cols = tf.constant(spec.future_cols, dtype=tf.int32)
 
     def window(start):
-        x = tf.gather(data[start: start + L], input_cols, axis=1)
+        # slicing at a tensor offset loses the static time length; Keras needs it back
+        x = tf.ensure_shape(tf.gather(data[start: start + L], input_cols, axis=1),
+                            [L, len(spec.input_cols)])
         out = data[start + L: start + L + H]
-        y = out[:, :n_t]
+        y = tf.ensure_shape(out[:, :n_t], [H, n_t])
         if spec.future_cols:
-            return {"inputs": x, "future": tf.gather(out, future_cols, axis=1)}, y
+            f = tf.ensure_shape(tf.gather(out, future_cols, axis=1), [H, len(spec.future_cols)])
+            return {"inputs": x, "future": f}, y
         return x, y
 
     ds = tf.data.Dataset.from_tensor_slices(flat_starts)

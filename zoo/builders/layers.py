@@ -295,8 +295,9 @@ class RecursiveForecast(keras.layers.Layer):
             window = ops.concatenate([window[:, 1:, :], ops.cast(row, window.dtype)], axis=1)
         return ops.concatenate(outputs, axis=1)
 
-    def compute_output_shape(self, input_shape, future_shape=None):
-        return (input_shape[0], self.horizon, self.n_targets)
+    def compute_output_shape(self, inputs_shape, future_shape=None):
+        # Keras 3 matches these argument names to call()'s, plus "_shape"
+        return (inputs_shape[0], self.horizon, self.n_targets)
 
     def get_config(self):
         return {**super().get_config(),
