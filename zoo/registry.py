@@ -28,6 +28,7 @@ class ModelSpec:
         masking: Whether the builder accepts ``mask_value`` (variable-length input).
         dynamic_time: Whether ``input_shape=(None, F)`` is accepted.
         future_covariates: Whether the builder accepts known-ahead covariates (``n_future``).
+        sequential: Whether ``api="sequential"`` is possible (False for branching models).
         description: One line for ``zoo list`` and the README table.
     """
 
@@ -38,6 +39,7 @@ class ModelSpec:
     masking: bool = True
     dynamic_time: bool = True
     future_covariates: bool = True
+    sequential: bool = True
     description: str = ""
 
 
@@ -51,6 +53,7 @@ def register(
     masking: bool = True,
     dynamic_time: bool = True,
     future_covariates: bool = True,
+    sequential: bool = True,
     description: str = "",
     **preset: Any,
 ) -> Callable[[Callable], Callable]:
@@ -65,6 +68,8 @@ def register(
         masking: Whether padded variable-length input (``mask_value``) is supported.
         dynamic_time: Whether a ``None`` time dimension is supported.
         future_covariates: Whether known-ahead covariates (``n_future``) are supported.
+        sequential: Whether ``api="sequential"`` is possible; a builder registered
+            with False must refuse it with a ``ValueError``.
         description: A one-line description.
         **preset: Keyword arguments this name fixes, e.g. ``cell="lstm"``.
 
@@ -97,6 +102,7 @@ def register(
             masking=masking,
             dynamic_time=dynamic_time,
             future_covariates=future_covariates,
+            sequential=sequential,
             description=description,
         )
         return fn
