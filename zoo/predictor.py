@@ -97,6 +97,32 @@ class Predictor:
             return self._session.run(["outputs"], dict(zip(self._names, feeds)))[0]
         return self._fn(*feeds)["outputs"].numpy()
 
+    def make_inputs(self, history, future_df=None) -> dict:
+        """The raw arrays the SavedModel takes for forecasting after ``history``.
+
+        Useful to call the SavedModel yourself (plain TensorFlow, TF Serving's
+        REST ``{"inputs": ...}``) with exactly the features training built.
+
+        Args:
+            history: A DataFrame of history, as for :meth:`predict`.
+            future_df: Known-ahead covariates over the horizon, when the model has them.
+
+        Returns:
+            ``{"inputs": [S, lookback, n_inputs]}`` (+ ``"future"``
+            ``[S, horizon, n_future]``), float32, one row per series.
+
+        Example:
+            >>> import zoo
+            >>> p = zoo.load("saved_models/golden")
+            >>> {k: v.shape for k, v in p.make_inputs(zoo.datasets.load("airline")).items()}
+            {'inputs': (1, 12, 3), 'future': (1, 6, 2)}
+        """
+        if self.manifest["task"] != "forecast":
+            raise ValueError("make_inputs is for forecasters; a classifier takes X as it is")
+        series, kind = self._est._history(history)
+        x, fut, _ = self._est.make_inputs(series, future_df, kind)
+        return {"inputs": x} if fut is None else {"inputs": x, "future": fut}
+
     def _call_estimator(self, x, future=None):
         return self.run(x) if future is None else self.run(x, future)
 
