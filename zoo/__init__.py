@@ -28,6 +28,10 @@ _LAZY = {
     "plotting": ("zoo.plotting", None),
     "testing": ("zoo.testing", None),
     "export": ("zoo.export", None),
+    "NaiveForecaster": ("zoo.baselines", "NaiveForecaster"),
+    "SeasonalNaiveForecaster": ("zoo.baselines", "SeasonalNaiveForecaster"),
+    "DriftForecaster": ("zoo.baselines", "DriftForecaster"),
+    "MeanForecaster": ("zoo.baselines", "MeanForecaster"),
 }
 
 __all__ = [

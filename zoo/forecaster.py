@@ -423,33 +423,7 @@ class Forecaster(ZooEstimator):
         return out
 
     def _format(self, out, series, indices, kind):
-        qs = self.quantiles_
-        targets = self.targets_
-        if qs:
-            median = _median(out, qs)
-        else:
-            median = out
-        if kind == "long":
-            frames = []
-            for i, (s, idx) in enumerate(zip(series, indices)):
-                data = {W.ID_COL: [s.uid] * len(idx), W.TIME_COL: idx}
-                names = ["y_hat"] if len(targets) == 1 else [f"{t}_hat" for t in targets]
-                for j, name in enumerate(names):
-                    data[name] = median[i, :, j]
-                    for k, q in enumerate(qs or []):
-                        data[quantile_column(name, q)] = out[i, :, j, k]
-                frames.append(pd.DataFrame(data))
-            return pd.concat(frames, ignore_index=True)
-        idx = indices[0]
-        data = {}
-        for j, t in enumerate(targets):
-            data[t] = median[0, :, j]
-            for k, q in enumerate(qs or []):
-                data[quantile_column(t, q)] = out[0, :, j, k]
-        frame = pd.DataFrame(data, index=idx)
-        if isinstance(idx, pd.DatetimeIndex):
-            frame.index.name = series[0].index.name
-        return frame
+        return format_forecast(out, series, indices, kind, self.targets_, self.quantiles_)
 
     # ------------------------------------------------------------------ export / load
     def export(self, path, overwrite=False, formats=None):
@@ -554,6 +528,49 @@ class Forecaster(ZooEstimator):
 
 
 # ---------------------------------------------------------------------- helpers
+def format_forecast(out, series, indices, kind, targets, quantiles=None):
+    """Turns model outputs into the Forecaster's output frame (shared with the baselines).
+
+    Args:
+        out: ``[S, horizon, n_targets]`` (``[..., n_quantiles]`` with quantiles).
+        series: The history series (``zoo.windows.Series``), one per row of ``out``.
+        indices: The future index of each series.
+        kind: The input layout: ``"wide"``, ``"long"``, ``"series"`` or ``"array"``.
+        targets: Target column names.
+        quantiles: Quantile levels of the last axis of ``out``, or None.
+
+    Returns:
+        Wide: a DataFrame indexed by the future timestamps; long: ``unique_id``,
+        ``ds``, ``y_hat`` (+ quantile columns).
+    """
+    qs = quantiles
+    if qs:
+        median = _median(out, qs)
+    else:
+        median = out
+    if kind == "long":
+        frames = []
+        for i, (s, idx) in enumerate(zip(series, indices)):
+            data = {W.ID_COL: [s.uid] * len(idx), W.TIME_COL: idx}
+            names = ["y_hat"] if len(targets) == 1 else [f"{t}_hat" for t in targets]
+            for j, name in enumerate(names):
+                data[name] = median[i, :, j]
+                for k, q in enumerate(qs or []):
+                    data[quantile_column(name, q)] = out[i, :, j, k]
+            frames.append(pd.DataFrame(data))
+        return pd.concat(frames, ignore_index=True)
+    idx = indices[0]
+    data = {}
+    for j, t in enumerate(targets):
+        data[t] = median[0, :, j]
+        for k, q in enumerate(qs or []):
+            data[quantile_column(t, q)] = out[0, :, j, k]
+    frame = pd.DataFrame(data, index=idx)
+    if isinstance(idx, pd.DatetimeIndex):
+        frame.index.name = series[0].index.name
+    return frame
+
+
 def _inputs(x, future):
     return x if future is None else {"inputs": x, "future": future}
 
