@@ -32,3 +32,14 @@ def test_python_tour_runs(tmp_path, monkeypatch):
     exec(compile(code, "README tour", "exec"), namespace)
     assert namespace["forecast"].shape == (12, 1)
     assert (namespace["path"] / "zoo.json").is_file()
+
+
+def test_benchmark_tables_are_copied_from_results():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_readme", ROOT / "benchmarks" / "readme.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text()
+    assert "| " in mod.tables(results), "RESULTS.md holds no table"
+    assert mod.render(README, results) == README, "run: python benchmarks/readme.py"
