@@ -3,8 +3,9 @@ Title: Forecasting airline passengers with an LSTM
 Author: zoo developers
 Date created: 2026/11/23
 Last modified: 2026/11/23
-Description: Forecast the last 24 months of the Airline series with an LSTM Forecaster and
-    check it against the naive, seasonal naive, drift and mean baselines (MAPE, MASE).
+Description: Forecast the last 24 months of the Airline series with an LSTM Forecaster,
+    choose how long to train on validation data, and check the result against the naive,
+    seasonal naive, drift and mean baselines (MAPE, MASE).
 
 Run it:
 
@@ -84,20 +85,40 @@ def main(argv=None) -> dict:
     # only a ceiling: early stopping on the validation tail picks the epoch count, and the
     # model is then refitted on all training months for that many epochs (`--quick`
     # skips the refit to save a second graph trace).
+    #
+    # ## How long to train: decided on validation
+    #
+    # 120 months make only ~3 batches per epoch, and the validation loss of this series
+    # sits on a long plateau before it falls. The default callbacks (halve the learning
+    # rate after 5 flat epochs, stop after 20) can end training on that plateau. The
+    # "patient" set-up keeps the rate constant and waits 100 epochs. Both are fitted; the
+    # one with the lower MAPE on the *validation* windows is the model we report, and the
+    # test months only score the choice.
     units, epochs = (8, 3) if args.quick else (64, 300)
-    forecaster = zoo.Forecaster(model="lstm", lookback=24, horizon=HOLDOUT, units=units,
-                                epochs=epochs, refit=not args.quick, seed=args.seed)
-    start = time.perf_counter()
-    forecaster.fit(train)
-    fit_seconds = time.perf_counter() - start
-    forecast = forecaster.predict()  # 24 months after the end of the training data
-    print(f"fitted in {fit_seconds:.1f} s; epochs chosen on validation: {forecaster.best_epoch_}")
+    setups = {"lstm (defaults)": {},
+              "lstm (patient)": {"reduce_lr_on_plateau": False,
+                                 "early_stopping": {"patience": 100}}}
+    forecasts, validation = {}, {}
+    for name, options in setups.items():
+        forecaster = zoo.Forecaster(model="lstm", lookback=24, horizon=HOLDOUT, units=units,
+                                    epochs=epochs, refit=not args.quick, seed=args.seed,
+                                    **options)
+        start = time.perf_counter()
+        forecaster.fit(train)
+        forecasts[name] = forecaster.predict()  # 24 months after the end of the training data
+        val = forecaster.validation_metrics_
+        validation[name] = val["model"]["mape"]
+        print(f"{name}: {time.perf_counter() - start:.1f} s, best epoch on validation "
+              f"{forecaster.best_epoch_}, validation MAPE {validation[name]:.2f}%")
+    print(f"(seasonal naive on the same validation windows: {val['seasonal_naive']['mape']:.2f}%)")
+    chosen = min(validation, key=validation.get)
+    print(f"chosen on validation: {chosen}")
 
     # ## Baselines
     #
     # A model is only worth its training time if it beats the simple rules. The seasonal
     # naive forecast (repeat the last year) is the one to watch on monthly data.
-    predictions = {"lstm": forecast["passengers"].to_numpy()}
+    predictions = {name: f["passengers"].to_numpy() for name, f in forecasts.items()}
     for name, fn in baselines.BASELINE_FUNCTIONS.items():
         extra = {"season": SEASON} if name == "seasonal_naive" else {}
         predictions[name] = fn(history, HOLDOUT, **extra)
@@ -114,27 +135,27 @@ def main(argv=None) -> dict:
     }
     table = pd.DataFrame.from_dict(results, orient="index").sort_values("mape")
     table.index.name = "model"
-    print("\nTest scores, last 24 months (lower is better):")
+    print(f"\nTest scores, last 24 months (lower is better; reported model: {chosen}):")
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
 
     # ## Outputs
     #
     # The forecasts beside the actual values, the score table, and a plot of the last six
-    # years with the forecast, the actual test months and the baselines.
+    # years with the chosen forecast, the actual test months and the other forecasts.
     frame = pd.DataFrame(predictions, index=test.index).assign(actual=actual)
     files = [out / "forecasts.csv", out / "metrics.csv"]
     frame.to_csv(files[0])
     table.to_csv(files[1])
     lines = {name: pd.DataFrame({"passengers": pred}, index=test.index)
-             for name, pred in predictions.items() if name != "lstm"}
+             for name, pred in predictions.items() if name != chosen}
     files.append(plotting.plot_forecast(
-        train.iloc[-72:], forecast, out / "forecast.png", actuals=test, baselines=lines,
-        title="Airline passengers: LSTM forecast of the last 24 months",
+        train.iloc[-72:], forecasts[chosen], out / "forecast.png", actuals=test,
+        baselines=lines, title=f"Airline passengers, last 24 months: {chosen} (solid)",
         ylabel="passengers (thousands)"))
     print("\nwrote " + ", ".join(str(f) for f in files))
     assert np.all(np.isfinite(frame.to_numpy())), "a forecast is not finite"
-    return {"metrics": results, "files": [str(f) for f in files],
-            "best_epoch": forecaster.best_epoch_, "fit_seconds": fit_seconds}
+    return {"metrics": results, "files": [str(f) for f in files], "chosen": chosen,
+            "validation_mape": validation}
 
 
 if __name__ == "__main__":
