@@ -51,3 +51,165 @@ def test_train_predict_evaluate_on_a_csv(tmp_path, capsys):
     assert forecast.shape == (6, 1) and forecast.index[0].startswith("2016-01-01")
     assert main(["evaluate", str(out), "--data", str(csv)]) == 0
     assert "model" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def _waves_csv(path, n_per_class=20, steps=24, seed=0):
+    """Noisy sines and noisy square waves, one row per sample, label column "kind"."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(steps)
+    rows, kinds = [], []
+    for _ in range(n_per_class):
+        for kind in ("sine", "square"):
+            wave = np.sin(2 * np.pi * t / 12 + rng.uniform(0, 2 * np.pi))
+            rows.append((wave if kind == "sine" else np.sign(wave)) + 0.3 * rng.normal(size=steps))
+            kinds.append(kind)
+    df = pd.DataFrame(np.array(rows), columns=[f"t{i}" for i in range(steps)])
+    df["kind"] = kinds
+    df.to_csv(path, index=False)
+    return df
+
+
+def _score_table(text):
+    """{row name: (accuracy, macro F1)} from the table `zoo train --task classify` prints."""
+    import re
+
+    rows = {}
+    for line in text.splitlines():
+        m = re.fullmatch(r"(model|majority|1-NN euclidean)\s+([0-9.]+)\s+([0-9.]+)", line.strip())
+        if m:
+            rows[m.group(1)] = (float(m.group(2)), float(m.group(3)))
+    return rows
+
+
+def _sklearn_scores(y_test, pred):
+    from sklearn.metrics import accuracy_score, f1_score
+
+    return accuracy_score(y_test, pred), f1_score(y_test, pred, average="macro")
+
+
+def test_classify_csv_train_predict_evaluate(tmp_path, capsys):
+    from sklearn.model_selection import train_test_split
+    from sklearn.neighbors import KNeighborsClassifier
+
+    import zoo
+
+    csv = tmp_path / "waves.csv"
+    df = _waves_csv(csv)
+    out = tmp_path / "art"
+    assert main(["train", "--task", "classify", "--label", "kind", "--data", str(csv),
+                 "--model", "gru", "--epochs", "2", "--units", "4", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Epoch 1/2" in text and "holding out 8 (stratified)" in text
+    table = _score_table(text)
+    assert set(table) == {"model", "majority", "1-NN euclidean"}
+    # the held-out part is 8 samples: every accuracy is a whole number of eighths
+    assert all(abs(acc * 8 - round(acc * 8)) < 1e-3 for acc, _ in table.values())
+
+    # the baselines, recomputed independently on the same split
+    X, y = df.drop(columns="kind").to_numpy(), df["kind"].to_numpy()
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+    knn = KNeighborsClassifier(n_neighbors=1).fit(X_tr, y_tr).predict(X_te)
+    np.testing.assert_allclose(table["1-NN euclidean"], _sklearn_scores(y_te, knn), atol=1e-4)
+    majority = pd.Series(y_tr).value_counts().idxmax()
+    np.testing.assert_allclose(table["majority"], _sklearn_scores(y_te, [majority] * len(y_te)),
+                               atol=1e-4)
+
+    assert (out / "zoo.json").is_file()
+    assert (out / "confusion_matrix.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    p = zoo.load(out)  # the extra PNG does not upset the checksum verification
+    assert p.manifest["task"] == "classify" and p.manifest["classes"] == ["sine", "square"]
+
+    # predict on the training CSV: the label column is left out with --label
+    assert main(["predict", str(out), "--data", str(csv)]) == 2
+    assert "--label kind" in capsys.readouterr().err
+    pred_csv = tmp_path / "pred.csv"
+    assert main(["predict", str(out), "--data", str(csv), "--label", "kind",
+                 "--output", str(pred_csv)]) == 0
+    pred = pd.read_csv(pred_csv, index_col=0)
+    assert list(pred.columns) == ["label", "p_sine", "p_square"] and len(pred) == 40
+    assert set(pred["label"]) <= {"sine", "square"}
+    proba = pred[["p_sine", "p_square"]].to_numpy()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert (pred["label"] == np.array(["sine", "square"])[proba.argmax(axis=1)]).all()
+    np.testing.assert_allclose(proba, p.predict_proba(X), rtol=1e-5, atol=1e-5)
+
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(csv), "--label", "kind"]) == 0
+    text = capsys.readouterr().out
+    acc = float(text.split("accuracy ")[1].split()[0])
+    assert acc == pytest.approx(np.mean(pred["label"].to_numpy() == y), abs=1e-4)
+    assert "sine" in text and "square" in text and "40 samples" in text
+
+
+def test_classify_bundled_set_holds_out_its_test_split(tmp_path, capsys):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from zoo import datasets
+
+    out = tmp_path / "ipd"
+    assert main(["train", "--task", "classify", "--data", "italy_power_demand", "--model", "gru",
+                 "--epochs", "1", "--units", "4", "--out", str(out)]) == 0
+    table = _score_table(capsys.readouterr().out)
+    X_tr, y_tr, X_te, y_te = datasets.load("italy_power_demand")
+    knn = KNeighborsClassifier(n_neighbors=1).fit(X_tr[..., 0], y_tr).predict(X_te[..., 0])
+    np.testing.assert_allclose(table["1-NN euclidean"], _sklearn_scores(y_te, knn), atol=1e-4)
+    assert table["1-NN euclidean"][0] > 0.95  # UCR's published 1-NN ED error is 0.045
+    assert (out / "confusion_matrix.png").is_file()
+    # the artifact is the model scored above, so evaluating it on the test split agrees
+    assert main(["evaluate", str(out), "--data", "italy_power_demand"]) == 0
+    text = capsys.readouterr().out
+    acc = float(text.split("accuracy ")[1].split()[0])
+    assert "1029 samples" in text and acc == pytest.approx(table["model"][0], abs=2 / 1029)
+
+
+@pytest.mark.parametrize("extra, needle", [
+    ([], "--label must name"),
+    (["--label", "nope"], "--label 'nope' is not a column"),
+    (["--label", "kind", "--lookback", "5"], "--lookback is for --task forecast only"),
+    (["--label", "kind", "--time-col", "t0"], "--time-col is for --task forecast only"),
+    (["--label", "kind", "--epochs", "0"], "--epochs must be a positive integer"),
+    (["--label", "t1"], "column 'kind' is not numeric"),
+])
+def test_classify_bad_input_is_one_line_and_exit_2(extra, needle, tmp_path, capsys):
+    csv = tmp_path / "waves.csv"
+    _waves_csv(csv, n_per_class=3, steps=5)
+    assert main(["train", "--task", "classify", "--data", str(csv), "--out",
+                 str(tmp_path / "art"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "art").exists()
+
+
+def test_classify_bad_data_names(tmp_path, capsys):
+    csv = tmp_path / "few.csv"
+    pd.DataFrame({"t0": [1.0, 2.0, 3.0], "t1": [0.5, None, 1.0], "kind": ["a", "b", "a"]}) \
+        .to_csv(csv, index=False)
+    one, few = tmp_path / "one.csv", tmp_path / "four.csv"
+    pd.DataFrame({"t0": np.arange(6.0), "kind": ["a"] * 6}).to_csv(one, index=False)
+    pd.DataFrame({"t0": np.arange(4.0), "kind": ["a", "b"] * 2}).to_csv(few, index=False)
+    cases = [(["--data", "airline"], "forecasting set"),
+             (["--data", "italypower"], "did you mean 'italy_power_demand'"),
+             (["--data", str(csv), "--label", "kind"], "column 't1' has 1 empty cell"),
+             (["--data", str(one), "--label", "kind"], "holds a single class ('a')"),
+             (["--data", str(few), "--label", "kind"], "has 4 rows"),
+             (["--data", str(few), "--label", "kind", "--out", str(tmp_path)], "exists")]
+    for argv, needle in cases:
+        assert main(["train", "--task", "classify", "--out", str(tmp_path / "a"), *argv]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and err.count("\n") == 1, (argv, err)
+
+
+def test_holdout_split_stratifies_or_says_why_not():
+    from zoo.cli import holdout_split
+
+    X = np.arange(20.0)[:, None]
+    y = np.array(["a"] * 15 + ["b"] * 5)
+    _, y_tr, _, y_te, note = holdout_split(X, y, seed=3)
+    assert note is None and sorted(y_te.tolist()) == ["a", "a", "a", "b"] and len(y_tr) == 16
+    y_rare = np.array(["a"] * 19 + ["b"])
+    X_tr, y_tr, X_te, y_te, note = holdout_split(X, y_rare, seed=3)
+    assert note == "class 'b' has 1 sample" and len(y_te) == 4
+    assert sorted(np.concatenate([X_tr, X_te]).ravel().tolist()) == X.ravel().tolist()
