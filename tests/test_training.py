@@ -246,6 +246,49 @@ def test_resolve_options_auto_defaults():
     assert training.resolve_options(has_validation=True)["early_stopping"]["patience"] == 20
 
 
+def test_auto_patience_waits_a_minimum_of_optimizer_steps():
+    # two steps per epoch (small data): "auto" waits 40 / 200 steps = 20 / 100 epochs
+    few = training.resolve_options(has_validation=True, steps_per_epoch=2)
+    assert few["reduce_lr_on_plateau"]["patience"] == 20
+    assert few["early_stopping"]["patience"] == 100
+    # many steps per epoch: the epoch defaults decide
+    many = training.resolve_options(has_validation=True, steps_per_epoch=500)
+    assert many["reduce_lr_on_plateau"]["patience"] == training.PLATEAU_DEFAULTS["patience"]
+    assert many["early_stopping"]["patience"] == training.EARLY_STOPPING_DEFAULTS["patience"]
+    # a user's explicit choice keeps its patience in epochs
+    mine = training.resolve_options(has_validation=True, steps_per_epoch=2,
+                                    reduce_lr_on_plateau=True, early_stopping={"patience": 3})
+    assert mine["reduce_lr_on_plateau"]["patience"] == training.PLATEAU_DEFAULTS["patience"]
+    assert mine["early_stopping"]["patience"] == 3
+
+
+def test_fit_counts_auto_patience_in_steps_of_its_data():
+    x = np.zeros((64, 3), "float32")
+    y = np.zeros((64, 1), "float32")
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    seen = {}
+
+    class Probe(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            for cb in self.model._zoo_probe_callbacks:
+                seen[type(cb).__name__] = cb.patience
+
+    # 64 samples in batches of 32: 2 steps per epoch -> patience 20 and 100 epochs
+    original = training.make_callbacks
+
+    def spy(**kwargs):
+        cbs = original(**kwargs)
+        net._zoo_probe_callbacks = [c for c in cbs if hasattr(c, "patience")]
+        return cbs
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(training, "make_callbacks", spy):
+        training.fit(net, (x, y), validation_data=(x, y), epochs=1, batch_size=32,
+                     callbacks=[Probe()])
+    assert seen == {"ReduceLROnPlateau": 20, "EarlyStopping": 100}
+
+
 def test_resolve_options_defaults_step_aside_for_user_choices():
     opts = training.resolve_options(lr_schedule="cosine", clipvalue=0.5)
     assert opts["reduce_lr_on_plateau"] is None
