@@ -95,38 +95,44 @@ def main(argv=None) -> dict:
 
     # ## The windows to answer
     #
-    # Raw passenger counts, float32 `[batch, lookback, n_inputs]`, in the order the
-    # manifest lists the inputs (here only the target). Three windows ending at
-    # different months, so the batch dimension is exercised too. The reference answer is
-    # the in-memory Keras model the estimator trained.
-    values = df["passengers"].to_numpy(dtype="float32")
-    ends = [len(values) - 24, len(values) - 12, len(values)]
-    x = np.stack([values[e - 24: e] for e in ends])[:, :, None]
-    reference = np.asarray(forecaster.model_(x, training=False))
-    print(f"windows {x.shape} -> forecasts {reference.shape}")
+    # Raw values, float32, in the order the manifest lists the inputs: here passengers
+    # and the month of year as a sine/cosine pair (`calendar_features="auto"` adds it for
+    # monthly data), over the `lookback` months as `inputs` `[batch, lookback, 3]` and
+    # over the forecast months as `future` `[batch, horizon, 2]`. `make_inputs(history)`
+    # builds exactly these arrays from a DataFrame (what a TF Serving client sends).
+    # Three histories ending at different months, so the batch dimension is exercised
+    # too. The reference answer is the in-memory Keras model the estimator trained.
+    predictor = zoo.load(path)
+    ends = [len(df) - 24, len(df) - 12, len(df)]
+    parts = [predictor.make_inputs(df.iloc[:e]) for e in ends]
+    feed = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    reference = np.asarray(forecaster.model_(feed if len(feed) > 1 else feed["inputs"],
+                                             training=False))
+    print(f"windows {', '.join(f'{k} {v.shape}' for k, v in feed.items())} "
+          f"-> forecasts {reference.shape}")
 
     # ## (a) Plain TensorFlow
     #
     # No zoo code is needed to serve the artifact: `tf.saved_model.load` restores the
     # traced graph, custom scaling layers included. (zoo's tests run this in a process
     # where `import zoo` fails.) The `serving_default` signature is what TF Serving and
-    # `saved_model_cli` use; it takes the input by name.
+    # `saved_model_cli` use; it takes the inputs by name.
     import tensorflow as tf
 
     loaded = tf.saved_model.load(str(path))
-    answers = {"tf serve": loaded.serve(tf.constant(x))["outputs"].numpy(),
+    tensors = [tf.constant(feed[name]) for name in feed]
+    answers = {"tf serve": loaded.serve(*tensors)["outputs"].numpy(),
                "tf serving_default":
-                   loaded.signatures["serving_default"](inputs=tf.constant(x))["outputs"]
+                   loaded.signatures["serving_default"](**dict(zip(feed, tensors)))["outputs"]
                    .numpy()}
 
     # ## (b) `zoo.load`
     #
     # The Predictor verifies the manifest's checksums and picks the fastest backend
-    # available (ONNX Runtime, then the XLA-compiled endpoint, then `serve`). Given a
-    # 3-D array it runs the model; given a DataFrame it builds the window itself, exactly
+    # available (ONNX Runtime, then the XLA-compiled endpoint, then `serve`). Given raw
+    # arrays it runs the model; given a DataFrame it builds the window itself, exactly
     # as `Forecaster.predict` does.
-    predictor = zoo.load(path)
-    answers[f"zoo.load ({predictor.backend})"] = predictor.predict(x)
+    answers[f"zoo.load ({predictor.backend})"] = predictor.run(*feed.values())
     frame = predictor.predict(df)
     pd.testing.assert_frame_equal(frame, forecaster.predict(df), rtol=RTOL, atol=ATOL)
     print(f"zoo.load backend: {predictor.backend}; DataFrame forecast matches "
@@ -144,7 +150,7 @@ def main(argv=None) -> dict:
         import onnxruntime as ort
 
         session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-        answers["onnxruntime"] = session.run(["outputs"], {"inputs": x})[0]
+        answers["onnxruntime"] = session.run(["outputs"], feed)[0]
 
     # ## Compare
     #

@@ -21,8 +21,10 @@ from zoo import windows as W
 from zoo.forecaster import Forecaster, _median
 
 L, H = 6, 3
+# calendar features off unless a test is about them: most tests read the inputs' layout
 TINY = {"lookback": L, "horizon": H, "units": 4, "epochs": 2, "refit": False,
-        "early_stopping": False, "reduce_lr_on_plateau": False, "seed": 0}
+        "early_stopping": False, "reduce_lr_on_plateau": False, "seed": 0,
+        "calendar_features": False}
 
 
 def monthly(n=96, scale=1.0, start="2015-01-01", **extra):
@@ -89,7 +91,7 @@ def wide_fit():
 @pytest.fixture(scope="module")
 def quantile_fit():
     frame = with_covariates()
-    f = Forecaster(**TINY, target="y", future_covariates=["promo"], calendar_features=True,
+    f = Forecaster(**dict(TINY, calendar_features=True), target="y", future_covariates=["promo"],
                    quantiles=[0.9, 0.1, 0.5])
     return f.fit(frame), frame
 
@@ -97,8 +99,7 @@ def quantile_fit():
 @pytest.fixture(scope="module")
 def recursive_fit():
     frame = monthly(promo=np.arange(96, dtype=float))
-    f = Forecaster(**TINY, strategy="recursive", future_covariates=["promo"],
-                   calendar_features=True)
+    f = Forecaster(**dict(TINY, calendar_features=True), strategy="recursive", future_covariates=["promo"])
     return f.fit(frame), frame
 
 
@@ -261,7 +262,7 @@ def test_refit_trains_again_on_all_windows_for_the_best_epoch_count(monkeypatch)
 # ---------------------------------------------------------------- covariates and calendar
 def test_future_covariates_and_calendar_reach_the_model_as_future(recorded):
     frame = with_covariates()
-    f = Forecaster(**TINY, target="y", future_covariates=["promo"], calendar_features=True)
+    f = Forecaster(**dict(TINY, calendar_features=True), target="y", future_covariates=["promo"])
     f.fit(frame)
     assert f.input_names_ == ["y", "temp", "promo", "month_sin", "month_cos"]
     assert f.future_names_ == ["promo", "month_sin", "month_cos"]
@@ -281,10 +282,10 @@ def test_future_covariates_and_calendar_reach_the_model_as_future(recorded):
 def test_calendar_features_without_timestamps_are_refused_and_yearly_warns(recorded):
     frame = pd.DataFrame({"y": np.arange(1.0, 41.0)})
     with pytest.raises(ValueError, match="calendar_features"):
-        Forecaster(**TINY, calendar_features=True).fit(frame)
+        Forecaster(**dict(TINY, calendar_features=True)).fit(frame)
     yearly = frame.set_index(pd.date_range("1950", periods=40, freq="YS"))
     with pytest.warns(UserWarning, match="calendar_features"):
-        f = Forecaster(**TINY, calendar_features=True).fit(yearly)
+        f = Forecaster(**dict(TINY, calendar_features=True)).fit(yearly)
     assert f.calendar_ == [] and f.input_names_ == ["y"]
 
 
@@ -506,3 +507,68 @@ def test_small_forecaster_beats_the_naive_forecast_on_a_sine():
     np.testing.assert_allclose(f.predict()["y"], 5 + np.sin(2 * np.pi * np.arange(120, 124) / 12),
                                atol=0.2)
     assert f.predict().index.equals(future)
+
+
+def test_calendar_features_auto_follows_the_frequency(recorded):
+    AUTO = {k: v for k, v in TINY.items() if k != "calendar_features"}
+    # monthly timestamps: month of year is added; integer and yearly indexes get nothing
+    f = Forecaster(**AUTO).fit(monthly())
+    assert f.get_params()["calendar_features"] == "auto"
+    assert f.calendar_ == ["month_sin", "month_cos"] and f.future_names_ == f.calendar_
+    assert {t.name for t in f.model_.inputs} == {"inputs", "future"}
+    plain = monthly().reset_index(drop=True)
+    assert Forecaster(**AUTO).fit(plain).calendar_ == []
+    yearly = plain.set_index(pd.date_range("1900", periods=len(plain), freq="YS"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "auto" stays quiet where the frequency has none
+        assert Forecaster(**AUTO).fit(yearly).calendar_ == []
+    assert Forecaster(**dict(TINY, calendar_features=False)).fit(monthly()).calendar_ == []
+    for bad in ("yes", 1, None):
+        with pytest.raises(ValueError, match="calendar_features"):
+            Forecaster(**dict(TINY, calendar_features=bad)).fit(monthly())
+
+
+# ---------------------------------------------------------------- streaming large data
+@pytest.mark.parametrize("scaling, log", [("window", True), ("window_std", False),
+                                          ("global", True), ("none", False)])
+def test_streamed_batches_equal_the_dense_windows(scaling, log):
+    from zoo.forecaster import _fit_scaling, _scale_targets, _stream
+
+    frame = with_covariates(60)
+    arrays = W.add_calendar(W.to_panel(frame, "y", ["promo"]), ["month_sin", "month_cos"])
+    spec = W.WindowSpec(L, H, 1, list(range(5)), [2, 3, 4])
+    starts = [W.window_starts(60, L, H)]
+    stats = _fit_scaling(arrays, starts, spec, log, scaling)
+    x, y, fut = W.make_windows(arrays, starts, spec)
+    batches = list(_stream(arrays, starts, spec, stats, batch_size=7, shuffle=False, seed=0))
+    got_x = np.concatenate([b[0]["inputs"] for b in batches])
+    got_f = np.concatenate([b[0]["future"] for b in batches])
+    got_y = np.concatenate([b[1] for b in batches])
+    np.testing.assert_allclose(got_x, x, rtol=1e-6)
+    np.testing.assert_allclose(got_f, fut, rtol=1e-6)
+    np.testing.assert_allclose(got_y, _scale_targets(stats, x, y, 1), rtol=1e-5, atol=1e-6)
+
+
+def test_large_series_stream_without_dense_windows(monkeypatch):
+    import zoo.forecaster as F
+
+    # shrink the thresholds so that a small series takes the large-data path
+    monkeypatch.setattr(F, "DENSE_LIMIT", 1_000)
+    monkeypatch.setattr(F, "SCALE_WINDOWS", 50)
+    monkeypatch.setattr(F, "METRIC_WINDOWS", 20)
+    built = []
+    real = W.make_windows
+
+    def spy(arrays, starts, spec):
+        built.append(sum(len(s) for s in starts))
+        return real(arrays, starts, spec)
+
+    monkeypatch.setattr(W, "make_windows", spy)
+    frame = monthly(600)
+    f = Forecaster(**dict(TINY, refit=True, epochs=1)).fit(frame)
+    assert f.streamed_ and len(f.history_["loss"]) == 1 and "val_loss" in f.history_
+    # no dense window array beyond the sampled ones: 592 training windows never materialise
+    assert built and max(built) <= 50
+    assert f.validation_metrics_["n_windows"] <= 20
+    out = f.predict()
+    assert out.shape == (H, 1) and np.all(np.isfinite(out.to_numpy()))

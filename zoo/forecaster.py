@@ -19,6 +19,11 @@ from zoo.base import ZooEstimator, check_int
 
 STRATEGIES = ("direct", "recursive")
 SCALING_CHOICES = ("auto", "window", "window_std", "global", "none")
+# Past this many floats of dense windows (80 MB as float32) fit() streams through tf.data.
+DENSE_LIMIT = 20_000_000
+# Windows sampled for the "window" scale constant and for the validation metrics.
+SCALE_WINDOWS = 50_000
+METRIC_WINDOWS = 5_000
 SEASONS = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5,
            "H": 24, "h": 24}
 
@@ -32,7 +37,7 @@ def season_of(freq) -> int:
     """
     if freq is None or isinstance(freq, numbers.Integral):
         return 1
-    name = pd.tseries.frequencies.to_offset(freq).name.split("-")[0]
+    name = pd.tseries.frequencies.to_offset(freq).rule_code.split("-")[0]
     return SEASONS.get(name, SEASONS.get(name.upper(), 1))
 
 
@@ -57,8 +62,12 @@ class Forecaster(ZooEstimator):
         quantiles: Optional quantile levels, e.g. ``[0.1, 0.5, 0.9]`` (pinball loss);
             the point forecast is the median.
         future_covariates: Columns known ahead (given to ``predict`` in ``future_df``).
-        calendar_features: Add sine/cosine calendar features of the frequency as
-            known-ahead covariates.
+        calendar_features: ``"auto"`` (the default: on when the data has timestamps
+            whose frequency has calendar features, e.g. month of year for monthly
+            data), True or False. The features are sine/cosine pairs of the calendar
+            position, read as known-ahead covariates (the artifact's ``future``
+            input) and beside the history; they tell the network where in the
+            season each forecast step falls.
         scaling: ``"auto"`` (= ``"window"``), ``"window"`` (per-window level, fitted
             spread), ``"window_std"``, ``"global"`` (z-score) or ``"none"``.
         log: ``"auto"`` (log targets when every training value is positive), True or False.
@@ -97,7 +106,7 @@ class Forecaster(ZooEstimator):
 
     def __init__(self, model="lstm", lookback=24, horizon=12, target=None, units=64, dropout=0.0,
                  strategy="direct", quantiles=None, future_covariates=None,
-                 calendar_features=False, scaling="auto", log="auto", epochs=300, batch_size=32,
+                 calendar_features="auto", scaling="auto", log="auto", epochs=300, batch_size=32,
                  validation_size=0.2, refit=True, seed=0, verbose=0, model_kwargs=None,
                  fill_missing=None, optimizer="adam", learning_rate=1e-3, lr_schedule=None,
                  decay_steps=None, decay_epochs=None, decay_rate=None, clipnorm="auto",
@@ -156,8 +165,11 @@ class Forecaster(ZooEstimator):
             raise ValueError(f"scaling must be one of {SCALING_CHOICES}, got {self.scaling!r}")
         if self.log not in ("auto", True, False):
             raise ValueError(f"log must be 'auto', True or False, got {self.log!r}")
-        if not isinstance(self.calendar_features, bool):
-            raise ValueError(f"calendar_features must be True or False, got {self.calendar_features!r}")
+        if self.calendar_features not in ("auto", True, False) or (
+                isinstance(self.calendar_features, numbers.Number)
+                and not isinstance(self.calendar_features, bool)):
+            raise ValueError("calendar_features must be 'auto', True or False, got "
+                             f"{self.calendar_features!r}")
         if not isinstance(self.refit, bool):
             raise ValueError(f"refit must be True or False, got {self.refit!r}")
         quantiles = None
@@ -195,14 +207,18 @@ class Forecaster(ZooEstimator):
                 "future_covariates, drop them, or use strategy='direct'"
             )
         calendar = []
-        if self.calendar_features:
-            if not all(isinstance(s.index, pd.DatetimeIndex) for s in panel.series):
+        timestamps = all(isinstance(s.index, pd.DatetimeIndex) for s in panel.series)
+        if self.calendar_features is True:
+            if not timestamps:
                 raise ValueError("calendar_features=True needs timestamps (a DatetimeIndex or "
                                  "datetime ds column)")
             calendar = W.calendar_columns(panel.freq)
             if not calendar:
                 warnings.warn(f"calendar_features=True adds nothing at frequency {panel.freq!r}",
                               UserWarning, stacklevel=2)
+        elif self.calendar_features == "auto" and timestamps:
+            # yearly and irregular data have no calendar columns: then "auto" adds nothing
+            calendar = W.calendar_columns(panel.freq)
         L = int(self.lookback)
         H = int(self.horizon) if self.strategy == "direct" else 1
         arrays = W.add_calendar(panel, calendar)
@@ -245,8 +261,12 @@ class Forecaster(ZooEstimator):
                 "validation_metrics_; raise validation_size to at least the horizon",
                 UserWarning, stacklevel=2,
             )
-        x_tr, y_tr, f_tr = W.make_windows(arrays, train_starts, wspec)
-        val = W.make_windows(arrays, val_starts, wspec) if n_val else None
+        # Small data trains on dense window arrays; past DENSE_LIMIT values the windows are
+        # sliced out of the series by tf.data as they are needed (memory O(series length)).
+        stream = _window_values(all_starts, wspec) > DENSE_LIMIT
+        # the validation metrics need the windows in memory: an evenly spaced sample of them
+        val = W.make_windows(arrays, _thin(val_starts, METRIC_WINDOWS) if stream else val_starts,
+                             wspec) if n_val else None
         builder_kwargs = self._builder_kwargs(spec)
         n_future = len(future_cols)
         network_kwargs = dict(builder_kwargs, task="forecast", input_shape=(L, n_cols),
@@ -261,8 +281,11 @@ class Forecaster(ZooEstimator):
             holder["models"] = _assemble(network, stats, n_t, n_cols, H, n_future)
             return holder["models"][0]
 
-        def scaled(xyf):
-            x, y, f = xyf
+        def data_for(starts, stats, shuffle):
+            if stream:
+                return _stream(arrays, starts, wspec, stats, int(self.batch_size), shuffle,
+                               0 if self.seed is None else int(self.seed))
+            x, y, f = W.make_windows(arrays, starts, wspec)
             return _inputs(x, f), _scale_targets(stats, x, y, n_t)
 
         if self.seed is not None:
@@ -272,8 +295,8 @@ class Forecaster(ZooEstimator):
                             strategy=self.distribute_strategy, verbose=self.verbose)
         _, history = training.fit(
             build_train_model,
-            scaled((x_tr, y_tr, f_tr)),
-            validation_data=scaled(val) if val is not None else None,
+            data_for(train_starts, stats, shuffle=True),
+            validation_data=data_for(val_starts, stats, shuffle=False) if n_val else None,
             **train_kwargs,
         )
         predict_model = holder["models"][1]
@@ -288,19 +311,19 @@ class Forecaster(ZooEstimator):
         if self.refit and val is not None:
             # the validation tail chose the epoch count; now learn from every point
             stats = _fit_scaling(arrays, all_starts, wspec, log, scaling)
-            x_all, y_all, f_all = W.make_windows(arrays, all_starts, wspec)
             if self.seed is not None:
                 training.set_seed(self.seed)
             refit_kwargs = dict(train_kwargs, epochs=self.best_epoch_ or self.epochs,
                                 early_stopping=False)
             if refit_kwargs["reduce_lr_on_plateau"] == "auto":
                 refit_kwargs["reduce_lr_on_plateau"] = False  # no validation loss to watch
-            _, self.refit_history_ = training.fit(build_train_model, scaled((x_all, y_all, f_all)),
-                                                  **refit_kwargs)
+            _, self.refit_history_ = training.fit(
+                build_train_model, data_for(all_starts, stats, shuffle=True), **refit_kwargs)
             predict_model = holder["models"][1]
         if self.strategy == "recursive" and self.horizon > 1:
             predict_model = _recursive(predict_model, int(self.horizon), n_t, L, n_cols, n_future)
         self.scaling_stats_ = stats
+        self.streamed_ = bool(stream)
         self.model_ = predict_model
         self.network_kwargs_ = {k: v for k, v in network_kwargs.items()}
         self.targets_ = list(panel.targets)
@@ -603,7 +626,8 @@ def _fit_scaling(rows, starts, wspec, log, scaling):
              if cov.shape[1] else []}
     if scaling == "window":
         # spread of the targets around their input window's mean, over training windows
-        x, y, _ = W.make_windows([r for r in rows], starts, wspec)
+        # (an evenly spaced sample of them on long series)
+        x, y, _ = W.make_windows([r for r in rows], _thin(starts, SCALE_WINDOWS), wspec)
         tx, ty = x[..., :n_t].astype("float64"), y.astype("float64")
         if log:
             tx, ty = np.log(np.maximum(tx, 1e-12)), np.log(np.maximum(ty, 1e-12))
@@ -661,6 +685,59 @@ def _recursive(step_model, horizon, n_t, lookback, n_cols, n_future):
         return keras.Model({"inputs": inputs, "future": future}, layer(inputs, future),
                            name="forecaster")
     return keras.Model(inputs, layer(inputs), name="forecaster")
+
+
+def _window_values(starts, wspec) -> int:
+    """Floats that dense window arrays for ``starts`` would hold (inputs, targets, future)."""
+    n = sum(len(s) for s in starts)
+    per = (wspec.lookback * len(wspec.input_cols)
+           + wspec.horizon * (wspec.n_targets + len(wspec.future_cols)))
+    return n * per
+
+
+def _thin(starts, cap):
+    """At most about ``cap`` window starts, evenly spaced within every series."""
+    total = sum(len(s) for s in starts)
+    if total <= cap:
+        return starts
+    every = int(np.ceil(total / cap))
+    return [np.asarray(s)[::every] for s in starts]
+
+
+def _stream(arrays, starts, wspec, stats, batch_size, shuffle, seed):
+    """A ``tf.data`` pipeline of (inputs, scaled targets) that slices windows on the fly."""
+    import tensorflow as tf
+
+    n_t = wspec.n_targets
+    ds = W.make_dataset(arrays, starts, wspec, batch_size=batch_size, shuffle=shuffle, seed=seed)
+
+    def scale(inputs, y):
+        x = inputs["inputs"] if isinstance(inputs, dict) else inputs
+        return inputs, _scale_targets_tf(stats, x, y, n_t)
+
+    return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
+
+
+def _scale_targets_tf(stats, x, y, n_t):
+    """:func:`_scale_targets` in TensorFlow, for streamed batches."""
+    import tensorflow as tf
+
+    tx, ty = tf.cast(x[..., :n_t], tf.float64), tf.cast(y, tf.float64)
+    if stats["log"]:
+        tx, ty = tf.math.log(tf.maximum(tx, 1e-12)), tf.math.log(tf.maximum(ty, 1e-12))
+    scaling = stats["scaling"]
+    if scaling in ("window", "window_std"):
+        loc = tf.reduce_mean(tx, axis=1, keepdims=True)
+        if scaling == "window":
+            scale = tf.constant(stats["target_scale"], tf.float64)[None, None, :]
+        else:
+            scale = tf.math.reduce_std(tx, axis=1, keepdims=True) + 1e-3
+    elif scaling == "global":
+        loc = tf.constant(stats["target_loc"], tf.float64)[None, None, :]
+        scale = tf.constant(stats["target_scale"], tf.float64)[None, None, :]
+    else:
+        return tf.cast(ty, tf.float32)
+    return tf.cast((ty - loc) / scale, tf.float32)
 
 
 def _scale_targets(stats, x, y, n_t):

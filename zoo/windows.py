@@ -150,7 +150,7 @@ def calendar_columns(freq) -> list:
     """
     if freq is None or isinstance(freq, numbers.Integral):
         return []
-    base = pd.tseries.frequencies.to_offset(freq).name.split("-")[0].upper()
+    base = pd.tseries.frequencies.to_offset(freq).rule_code.split("-")[0].upper()
     if base in ("MS", "ME", "M", "BMS", "BME", "SMS", "SME"):
         parts = ["month"]
     elif base in ("QS", "QE", "Q", "BQS", "BQE"):
