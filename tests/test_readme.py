@@ -43,3 +43,25 @@ def test_benchmark_tables_are_copied_from_results():
     results = (ROOT / "benchmarks" / "RESULTS.md").read_text()
     assert "| " in mod.tables(results), "RESULTS.md holds no table"
     assert mod.render(README, results) == README, "run: python benchmarks/readme.py"
+
+
+def test_plain_tensorflow_snippet_matches_keras(monkeypatch, capsys):
+    """The artifact section's zoo-free snippet, pointed at the committed golden artifact."""
+    import numpy as np
+
+    from zoo.forecaster import Forecaster
+
+    section = README.split("## The artifact", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "import zoo" not in code
+    golden = str(ROOT / "saved_models" / "golden")
+    namespace = {}
+    exec(compile(code.replace('"saved_models/demo"', repr(golden)), "README artifact", "exec"),
+         namespace)
+    got = namespace["m"].serve(namespace["x"], namespace["future"])["outputs"].numpy()
+    want = Forecaster.load(golden).model_({"inputs": namespace["x"],
+                                           "future": namespace["future"]}, training=False)
+    np.testing.assert_allclose(got, np.asarray(want), rtol=1e-5)
+    quantiles = namespace["spec"]["quantiles"] or []  # the golden model forecasts quantiles
+    assert got.shape == (1, namespace["H"], 1) + ((len(quantiles),) if quantiles else ())
+    assert np.all(got > 0)
