@@ -389,3 +389,12 @@ def test_arrays_and_series():
     assert list(panel.series[0].index) == [10, 12, 14, 16]
     panel = W.to_panel(pd.Series(np.arange(3.0), index=[0.5, 1.5, 2.5]))
     assert list(panel.series[0].index) == [0, 1, 2]
+
+
+def test_boolean_columns_are_covariates_read_as_zero_one():
+    n = 8
+    holiday = np.arange(n) % 3 == 0
+    df = monthly(n, sales=np.arange(1.0, n + 1), holiday=holiday)
+    panel = W.to_panel(df, target="sales")
+    assert panel.past_covariates == ["holiday"]
+    np.testing.assert_array_equal(panel.series[0].values[:, 1], holiday.astype(float))

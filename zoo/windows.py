@@ -67,7 +67,8 @@ class Panel:
 
 
 def _is_numeric(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    # booleans (a holiday flag, a promotion on/off) are covariates too: they read as 0 / 1
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
 
 
 def infer_freq(index: pd.Index):
