@@ -40,7 +40,7 @@ def _leaves(tree):
 
 # ---------------------------------------------------------------- per-example checks
 def _airline(result, out):
-    lstms = {"lstm (defaults)", "lstm (patient)"}
+    lstms = {"lstm (defaults)", "lstm (no calendar)"}
     assert set(result["metrics"]) == lstms | {"naive", "seasonal_naive", "drift", "mean"}
     # the reported model is the one with the lower validation MAPE, never a test choice
     val = result["validation_mape"]
