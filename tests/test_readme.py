@@ -65,3 +65,11 @@ def test_plain_tensorflow_snippet_matches_keras(monkeypatch, capsys):
     quantiles = namespace["spec"]["quantiles"] or []  # the golden model forecasts quantiles
     assert got.shape == (1, namespace["H"], 1) + ((len(quantiles),) if quantiles else ())
     assert np.all(got > 0)
+
+
+def test_every_image_the_readme_shows_is_committed():
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert images, "the README shows no plots"
+    for image in images:
+        path = ROOT / image
+        assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
