@@ -843,7 +843,7 @@ def test_proc_mirrored_over_two_cpus_matches_one_device(background):
     assert int(result["replicas"]) == 2
     # Gradients far above clipnorm=0.05: clipping is active, and still the two replicas give
     # the one-device result, because the custom loop clips the all-reduced gradient.
-    assert result["start_grad_norms"].max() > 0.5
+    assert result["start_grad_norms"].max() > 4 * 0.05
     # Also the plain run (no clipping), which keras' own fit trains under the strategy.
     singles = [k for k in result if k.startswith("single_")]
     assert len(singles) == 10
