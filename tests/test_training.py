@@ -289,6 +289,17 @@ def test_fit_counts_auto_patience_in_steps_of_its_data():
     assert seen == {"ReduceLROnPlateau": 20, "EarlyStopping": 100}
 
 
+def test_fit_takes_a_dataset_of_unknown_length():
+    # no step count: "auto" patience stays in epochs instead of refusing the data
+    x, y = np.zeros((64, 3), "float32"), np.zeros((64, 1), "float32")
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).filter(lambda a, b: tf.constant(True))
+    ds = ds.batch(16)
+    assert int(ds.cardinality()) < 0
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    _, history = training.fit(net, ds, epochs=2)
+    assert len(history["loss"]) == 2
+
+
 def test_resolve_options_defaults_step_aside_for_user_choices():
     opts = training.resolve_options(lr_schedule="cosine", clipvalue=0.5)
     assert opts["reduce_lr_on_plateau"] is None

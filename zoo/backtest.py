@@ -29,6 +29,7 @@ import pandas as pd
 
 from zoo import metrics as M
 from zoo import windows as W
+from zoo.base import check_int
 
 __all__ = ["METRICS", "BacktestResult", "backtest"]
 
@@ -85,12 +86,6 @@ def _show(stamp) -> str:
 
 
 # ---------------------------------------------------------------------------- checks
-def _check_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _names(value, name, accepted):
     if value is None:
         return []
@@ -306,21 +301,21 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
             f"forecaster must have fit(df) and predict(df=None) (a zoo.Forecaster or a "
             f"zoo.baselines estimator); got {type(forecaster).__name__}"
         )
-    folds = _check_int(folds, "folds")
+    folds = check_int(folds, "folds")
     own_horizon = getattr(forecaster, "horizon", None)
     if horizon is None:
         if own_horizon is None:
             raise ValueError(f"horizon: {type(forecaster).__name__} has no horizon attribute; "
                              "pass horizon=<steps>")
-        horizon = _check_int(own_horizon, "forecaster.horizon")
+        horizon = check_int(own_horizon, "forecaster.horizon")
     else:
-        horizon = _check_int(horizon, "horizon")
+        horizon = check_int(horizon, "horizon")
         if own_horizon is not None and own_horizon != horizon:
             raise ValueError(
                 f"horizon={horizon} differs from forecaster.horizon={own_horizon!r}; leave "
                 f"horizon=None or set the forecaster's horizon (forecaster.set_params(horizon=...))"
             )
-    step = horizon if step is None else _check_int(step, "step")
+    step = horizon if step is None else check_int(step, "step")
     if not isinstance(refit, bool):
         raise ValueError(f"refit must be True or False, got {refit!r}")
     baseline_names = _names(baselines, "baselines", BASELINES)
@@ -328,7 +323,7 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
     if not metric_names:
         raise ValueError(f"metrics must name at least one of {list(METRICS)}")
     if season is not None:
-        season = _check_int(season, "season")
+        season = check_int(season, "season")
 
     panel = W.to_panel(df, getattr(forecaster, "target", None),
                        getattr(forecaster, "future_covariates", None),

@@ -192,10 +192,15 @@ class _BaselineForecaster(BaseEstimator):
     """Shared fit / predict of the baseline estimators: one baseline function per class.
 
     Subclasses set ``name`` (a key of ``BASELINE_FUNCTIONS``) and, when the function
-    needs more than one point of history, override ``_min_length``.
+    needs more than one point of history, override ``_min_length``; one with more
+    parameters than ``horizon`` and ``target`` defines its own ``__init__``.
     """
 
     name = None
+
+    def __init__(self, horizon=12, target=None):
+        self.horizon = horizon
+        self.target = target
 
     def _min_length(self) -> int:
         return 1
@@ -295,10 +300,6 @@ class NaiveForecaster(_BaselineForecaster):
 
     name = "naive"
 
-    def __init__(self, horizon=12, target=None):
-        self.horizon = horizon
-        self.target = target
-
 
 class SeasonalNaiveForecaster(_BaselineForecaster):
     """Seasonal naive forecaster: each step equals the value one season earlier.
@@ -365,10 +366,6 @@ class DriftForecaster(_BaselineForecaster):
 
     name = "drift"
 
-    def __init__(self, horizon=12, target=None):
-        self.horizon = horizon
-        self.target = target
-
     def _min_length(self) -> int:
         return 2
 
@@ -388,10 +385,6 @@ class MeanForecaster(_BaselineForecaster):
     """
 
     name = "mean"
-
-    def __init__(self, horizon=12, target=None):
-        self.horizon = horizon
-        self.target = target
 
 
 BASELINES = {

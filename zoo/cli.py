@@ -166,6 +166,30 @@ def _detect_time_col(frame):
     return None
 
 
+def _check_positive(args, flags):
+    for flag in flags:
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise UsageError(f"--{flag} must be a positive integer, got {value}")
+
+
+def _out_dir(args):
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise UsageError(f"--out {out} exists; pass --overwrite to replace it")
+    return out
+
+
+def _training_params(args, model):
+    """Estimator keywords shared by both tasks: model, seed, progress, --epochs, --units."""
+    params = dict(model=model, seed=args.seed, verbose=1)
+    if args.epochs:
+        params["epochs"] = args.epochs
+    if args.units:
+        params["units"] = args.units
+    return params
+
+
 def _train(args):
     import zoo
 
@@ -176,10 +200,7 @@ def _train(args):
         return _train_classifier(args)
     if args.label is not None:
         raise UsageError("--label is for --task classify only")
-    for flag in ("lookback", "horizon", "epochs", "units"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise UsageError(f"--{flag} must be a positive integer, got {value}")
+    _check_positive(args, ("lookback", "horizon", "epochs", "units"))
     df = read_table(args.data, args.time_col)
     if args.target is not None and args.target not in df.columns:
         raise UsageError(f"--target {args.target!r} not in the columns {list(df.columns)}")
@@ -187,21 +208,15 @@ def _train(args):
     from zoo.registry import get_spec
 
     get_spec(model)
-    out = Path(args.out)
-    if out.exists() and not args.overwrite:
-        raise UsageError(f"--out {out} exists; pass --overwrite to replace it")
+    out = _out_dir(args)
     horizon = args.horizon or 12
     lookback = args.lookback or 2 * horizon
     if len(df) < lookback + 2 * horizon:
         raise UsageError(f"the data has {len(df)} rows; --lookback {lookback} and --horizon "
                          f"{horizon} need at least {lookback + 2 * horizon} (training + held-out tail)")
     train, test = df.iloc[:-horizon], df.iloc[-horizon:]
-    params = dict(model=model, lookback=lookback, horizon=horizon, target=args.target,
-                  seed=args.seed, verbose=1)
-    if args.epochs:
-        params["epochs"] = args.epochs
-    if args.units:
-        params["units"] = args.units
+    params = dict(_training_params(args, model), lookback=lookback, horizon=horizon,
+                  target=args.target)
     f = zoo.Forecaster(**params).fit(train)
     _report_forecast(f, train, test)
     # the artifact forecasts from the end of all the data: refit on it, same settings
@@ -425,17 +440,12 @@ def _train_classifier(args):
     import zoo
     from zoo.registry import get_spec
 
-    for flag in ("epochs", "units"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise UsageError(f"--{flag} must be a positive integer, got {value}")
+    _check_positive(args, ("epochs", "units"))
     model = args.model or "bigru"
     if "classify" not in get_spec(model).tasks:
         raise UsageError(f"--model {model!r} does not classify; choose one of "
                          f"{', '.join(zoo.list_models('classify'))}")
-    out = Path(args.out)
-    if out.exists() and not args.overwrite:
-        raise UsageError(f"--out {out} exists; pass --overwrite to replace it")
+    out = _out_dir(args)
     bundled = _bundled_classification(args.data)
     if bundled is not None:
         if args.label is not None:
@@ -460,11 +470,7 @@ def _train_classifier(args):
         if len(np.unique(y_train)) < 2:
             raise UsageError(f"the training part holds a single class ({str(y_train[0])!r}); "
                              "add samples of the other classes")
-    params = dict(model=model, seed=args.seed, verbose=1)
-    if args.epochs:
-        params["epochs"] = args.epochs
-    if args.units:
-        params["units"] = args.units
+    params = _training_params(args, model)
     c = zoo.Classifier(**params).fit(X_train, y_train)
     pred = c.predict(X_test)
     print(f"\nheld-out part: {len(y_test)} samples")

@@ -165,9 +165,7 @@ class Forecaster(ZooEstimator):
             raise ValueError(f"scaling must be one of {SCALING_CHOICES}, got {self.scaling!r}")
         if self.log not in ("auto", True, False):
             raise ValueError(f"log must be 'auto', True or False, got {self.log!r}")
-        if self.calendar_features not in ("auto", True, False) or (
-                isinstance(self.calendar_features, numbers.Number)
-                and not isinstance(self.calendar_features, bool)):
+        if not (isinstance(self.calendar_features, bool) or self.calendar_features == "auto"):
             raise ValueError("calendar_features must be 'auto', True or False, got "
                              f"{self.calendar_features!r}")
         if not isinstance(self.refit, bool):
@@ -636,15 +634,22 @@ def _fit_scaling(rows, starts, wspec, log, scaling):
     return stats
 
 
+def _window_scaler(stats, n_t):
+    """The :class:`WindowScaler` for fitted scaling constants ``stats``."""
+    from zoo.builders.layers import WindowScaler
+
+    return WindowScaler(n_targets=n_t, log=stats["log"], scaling=stats["scaling"],
+                        target_loc=stats["target_loc"], target_scale=stats["target_scale"],
+                        cov_mean=stats["cov_mean"], cov_std=stats["cov_std"], name="scaler")
+
+
 def _assemble(network, stats, n_t, n_cols, H, n_future):
     """(train_model, predict_model, scaler) sharing the network's layers."""
     import keras
 
-    from zoo.builders.layers import InverseScaler, Standardize, WindowScaler
+    from zoo.builders.layers import InverseScaler, Standardize
 
-    scaler = WindowScaler(n_targets=n_t, log=stats["log"], scaling=stats["scaling"],
-                          target_loc=stats["target_loc"], target_scale=stats["target_scale"],
-                          cov_mean=stats["cov_mean"], cov_std=stats["cov_std"], name="scaler")
+    scaler = _window_scaler(stats, n_t)
     inverse = InverseScaler(log=stats["log"], name="unscale")
     fut_scaler = None
     if n_future:
@@ -705,39 +710,23 @@ def _thin(starts, cap):
 
 
 def _stream(arrays, starts, wspec, stats, batch_size, shuffle, seed):
-    """A ``tf.data`` pipeline of (inputs, scaled targets) that slices windows on the fly."""
+    """A ``tf.data`` pipeline of (inputs, scaled targets) that slices windows on the fly.
+
+    The targets are scaled with the ``loc`` and ``scale`` of the model's own
+    :class:`WindowScaler`, so the network learns on exactly the scale it predicts on.
+    """
     import tensorflow as tf
 
     n_t = wspec.n_targets
+    scaler = _window_scaler(stats, n_t)
     ds = W.make_dataset(arrays, starts, wspec, batch_size=batch_size, shuffle=shuffle, seed=seed)
 
     def scale(inputs, y):
-        x = inputs["inputs"] if isinstance(inputs, dict) else inputs
-        return inputs, _scale_targets_tf(stats, x, y, n_t)
+        _, loc, spread = scaler(inputs["inputs"] if isinstance(inputs, dict) else inputs)
+        t = tf.math.log(tf.maximum(y, 1e-12)) if stats["log"] else y
+        return inputs, (t - loc) / spread
 
     return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
-
-
-def _scale_targets_tf(stats, x, y, n_t):
-    """:func:`_scale_targets` in TensorFlow, for streamed batches."""
-    import tensorflow as tf
-
-    tx, ty = tf.cast(x[..., :n_t], tf.float64), tf.cast(y, tf.float64)
-    if stats["log"]:
-        tx, ty = tf.math.log(tf.maximum(tx, 1e-12)), tf.math.log(tf.maximum(ty, 1e-12))
-    scaling = stats["scaling"]
-    if scaling in ("window", "window_std"):
-        loc = tf.reduce_mean(tx, axis=1, keepdims=True)
-        if scaling == "window":
-            scale = tf.constant(stats["target_scale"], tf.float64)[None, None, :]
-        else:
-            scale = tf.math.reduce_std(tx, axis=1, keepdims=True) + 1e-3
-    elif scaling == "global":
-        loc = tf.constant(stats["target_loc"], tf.float64)[None, None, :]
-        scale = tf.constant(stats["target_scale"], tf.float64)[None, None, :]
-    else:
-        return tf.cast(ty, tf.float32)
-    return tf.cast((ty - loc) / scale, tf.float32)
 
 
 def _scale_targets(stats, x, y, n_t):

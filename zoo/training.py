@@ -695,14 +695,20 @@ class _Data:
             return (self.dataset,)
         return (self.x, self.y) if self.w is None else (self.x, self.y, self.w)
 
-    def steps(self, batch_size, steps_per_epoch):
-        """Optimizer steps per epoch (needed to convert decay_epochs)."""
+    def steps(self, batch_size, steps_per_epoch, required=True):
+        """Optimizer steps per epoch (to convert decay_epochs, and for "auto" patience).
+
+        A dataset of unknown length without ``steps_per_epoch`` raises when the count is
+        ``required``, else gives None.
+        """
         if self.dataset is None:
             return math.ceil(self.n / batch_size)
         if steps_per_epoch is not None:
             return steps_per_epoch
         cardinality = int(self.dataset.cardinality())
         if cardinality <= 0:
+            if not required:
+                return None
             raise ValueError(
                 f"{self.name} is a tf.data.Dataset of unknown or infinite length: pass "
                 "steps_per_epoch."
@@ -922,7 +928,7 @@ def fit(
         clipvalue=clipvalue,
         global_clipnorm=global_clipnorm,
         has_validation=val is not None,
-        steps_per_epoch=train.steps(batch_size, steps_per_epoch),
+        steps_per_epoch=train.steps(batch_size, steps_per_epoch, required=False),
     )
 
     def make_opt():
