@@ -283,7 +283,7 @@ def test_fit_counts_auto_patience_in_steps_of_its_data():
 
     import unittest.mock
 
-    with unittest.mock.patch.object(training, "make_callbacks", spy):
+    with unittest.mock.patch.object(training.loop, "make_callbacks", spy):
         training.fit(net, (x, y), validation_data=(x, y), epochs=1, batch_size=32,
                      callbacks=[Probe()])
     assert seen == {"ReduceLROnPlateau": 20, "EarlyStopping": 100}
@@ -362,7 +362,7 @@ def test_make_callbacks_refuses_auto_and_names_the_tensorboard_extra(monkeypatch
         training.make_callbacks(early_stopping="auto")
     with pytest.raises(ValueError, match="checkpoint_dir must be a path"):
         training.make_callbacks(checkpoint_dir=True)
-    monkeypatch.setattr(training, "_tensorboard_available", lambda: False)
+    monkeypatch.setattr(training.callbacks, "_tensorboard_available", lambda: False)
     with pytest.raises(ImportError, match=r"zoo-ts\[tensorboard\]"):
         training.make_callbacks(tensorboard_dir=tmp_path)
 
@@ -731,7 +731,7 @@ def test_fit_refuses_bad_arguments_before_building_the_model(kwargs, match):
 
 
 def test_fit_names_a_missing_tensorboard_before_building(monkeypatch, tmp_path):
-    monkeypatch.setattr(training, "_tensorboard_available", lambda: False)
+    monkeypatch.setattr(training.callbacks, "_tensorboard_available", lambda: False)
     built = []
     with pytest.raises(ImportError, match="tensorboard"):
         training.fit(
@@ -753,7 +753,7 @@ def test_non_chief_workers_write_nothing_and_only_read_the_backup(tmp_path):
         backup_dir=tmp_path / "backup",
         csv_log=tmp_path / "log.csv",
     ) + [training.EpochProgress(3)]
-    kept = training._worker_callbacks(callbacks, NotChief)
+    kept = training.distributed._worker_callbacks(callbacks, NotChief)
     assert [type(c).__name__ for c in kept] == [
         "LearningRateLogger",
         "TerminateOnNaN",

@@ -1,0 +1,240 @@
+"""The training callbacks and ``make_callbacks``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+
+import keras
+import numpy as np
+
+from zoo.training.options import EARLY_STOPPING_DEFAULTS, PLATEAU_DEFAULTS, _is_number, _switch
+
+
+class TrainingDivergedError(RuntimeError):
+    """Raised by :func:`fit` when training stopped because the loss became NaN or infinite.
+
+    Attributes:
+        epoch: 1-based epoch in which the loss diverged.
+        batch: 0-based batch within that epoch.
+        history: the history dict up to and including that epoch.
+    """
+
+    def __init__(self, message, *, epoch=None, batch=None, history=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+        self.history = history
+
+
+class TerminateOnNaN(keras.callbacks.TerminateOnNaN):
+    """Keras' ``TerminateOnNaN``, quiet, remembering where the loss went NaN or infinite.
+
+    After training, ``diverged`` is ``None`` or a ``(epoch, batch, loss)`` tuple (0-based
+    epoch and batch); :func:`fit` turns it into a :class:`TrainingDivergedError`.
+
+    Example:
+        >>> from zoo.training import TerminateOnNaN
+        >>> TerminateOnNaN().diverged is None
+        True
+    """
+
+    def __init__(self):
+        super().__init__(raise_error=False)
+        self.diverged = None
+        self._epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self.diverged = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(loss):
+            self.diverged = (self._epoch, batch, float(loss))
+            self.model.stop_training = True
+
+
+def _current_lr(optimizer):
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+class LearningRateLogger(keras.callbacks.Callback):
+    """Adds ``learning_rate`` (the rate in effect when the epoch began) to each epoch's logs.
+
+    Keras only logs the learning rate when ``ReduceLROnPlateau`` is active; this puts it in
+    the history of every run so that ``zoo.plotting.plot_history`` can draw it.
+
+    Example:
+        >>> from zoo.training import LearningRateLogger
+        >>> isinstance(LearningRateLogger(), keras.callbacks.Callback)
+        True
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._lr = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._lr = _current_lr(self.model.optimizer)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = (
+                self._lr if self._lr is not None else _current_lr(self.model.optimizer)
+            )
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """Prints one line per epoch: epoch k/N, loss, validation loss, learning rate, seconds.
+
+    Example:
+        >>> from zoo.training import EpochProgress
+        >>> EpochProgress(epochs=3).epochs
+        3
+    """
+
+    def __init__(self, epochs, print_fn=print):
+        super().__init__()
+        self.epochs = epochs
+        self._print = print_fn
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        parts = [f"Epoch {epoch + 1}/{self.epochs}"]
+        lr = logs.pop("learning_rate", None)
+        for key in sorted(logs, key=lambda k: (k.startswith("val_"), k != "loss", k)):
+            value = logs[key]
+            if _is_number(value):
+                parts.append(f"{key}: {value:.4g}")
+        if lr is not None:
+            parts.append(f"lr: {lr:.3g}")
+        seconds = time.perf_counter() - (self._start or time.perf_counter())
+        parts.append(f"{seconds:.1f}s")
+        self._print(" - ".join(parts), flush=True)
+
+
+def _tensorboard_available():
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def _path(name, value):
+    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
+        raise ValueError(f"{name} must be a path (str or os.PathLike); got {value!r}.")
+    return os.fspath(value)
+
+
+def _options(name, value, defaults, monitor):
+    """True -> defaults; dict -> defaults updated by it; None/False -> None."""
+    value = _switch(name, value)
+    if value == "auto":
+        raise ValueError(
+            f"{name}='auto' is resolved by resolve_options() or fit(); make_callbacks takes "
+            "True, False, None or a dict."
+        )
+    if value is None or value is False:
+        return None
+    options = {"monitor": monitor, **defaults}
+    if isinstance(value, dict):
+        options.update(value)
+    return options
+
+
+def make_callbacks(
+    *,
+    reduce_lr_on_plateau=None,
+    early_stopping=None,
+    checkpoint_dir=None,
+    backup_dir=None,
+    terminate_on_nan=True,
+    csv_log=None,
+    tensorboard_dir=None,
+    monitor="val_loss",
+    log_learning_rate=True,
+) -> list:
+    """Builds the training callbacks, in the order they must run.
+
+    Args:
+        reduce_lr_on_plateau: ``True`` for ``PLATEAU_DEFAULTS`` (halve after 5 flat epochs,
+            down to 1e-5), a dict of ``ReduceLROnPlateau`` keywords, or ``None``/``False``.
+        early_stopping: ``True`` for ``EARLY_STOPPING_DEFAULTS`` (patience 20, restore the
+            best weights), a dict of ``EarlyStopping`` keywords, or ``None``/``False``.
+        checkpoint_dir: directory where the best model so far is saved as ``best.keras``.
+        backup_dir: directory for ``BackupAndRestore``: a run killed after epoch k resumes at
+            epoch k+1 when started again with the same directory.
+        terminate_on_nan: stop when the loss becomes NaN or infinite (:class:`TerminateOnNaN`).
+        csv_log: path of a CSV file with one row of logs per epoch.
+        tensorboard_dir: TensorBoard log directory; needs the ``tensorboard`` extra.
+        monitor: quantity watched by the plateau, early-stopping and checkpoint callbacks.
+        log_learning_rate: add ``learning_rate`` to every epoch's logs.
+
+    Returns:
+        A list of ``keras.callbacks.Callback``.
+
+    Raises:
+        ValueError: an option of the wrong kind.
+        ImportError: ``tensorboard_dir`` without tensorboard installed.
+
+    Example:
+        >>> from zoo.training import make_callbacks
+        >>> cbs = make_callbacks(early_stopping={"patience": 3}, monitor="loss")
+        >>> [type(c).__name__ for c in cbs]
+        ['LearningRateLogger', 'TerminateOnNaN', 'EarlyStopping']
+    """
+    if not isinstance(monitor, str) or not monitor:
+        raise ValueError(f"monitor must be a metric name such as 'val_loss'; got {monitor!r}.")
+    for name, value in (
+        ("terminate_on_nan", terminate_on_nan),
+        ("log_learning_rate", log_learning_rate),
+    ):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False; got {value!r}.")
+    plateau = _options("reduce_lr_on_plateau", reduce_lr_on_plateau, PLATEAU_DEFAULTS, monitor)
+    stopping = _options("early_stopping", early_stopping, EARLY_STOPPING_DEFAULTS, monitor)
+    checkpoint_dir = None if checkpoint_dir is None else _path("checkpoint_dir", checkpoint_dir)
+    backup_dir = None if backup_dir is None else _path("backup_dir", backup_dir)
+    csv_log = None if csv_log is None else _path("csv_log", csv_log)
+    tensorboard_dir = None if tensorboard_dir is None else _path("tensorboard_dir", tensorboard_dir)
+    if tensorboard_dir is not None and not _tensorboard_available():
+        raise ImportError(
+            "tensorboard_dir needs TensorBoard, which TensorFlow 2.21 no longer installs: "
+            "pip install 'zoo-ts[tensorboard]' (or pip install tensorboard)."
+        )
+
+    callbacks = []
+    if log_learning_rate:
+        callbacks.append(LearningRateLogger())
+    if terminate_on_nan:
+        callbacks.append(TerminateOnNaN())
+    if backup_dir is not None:
+        # A second copy survives a kill in the middle of writing the first.
+        callbacks.append(keras.callbacks.BackupAndRestore(backup_dir, double_checkpoint=True))
+    try:
+        if plateau is not None:
+            callbacks.append(keras.callbacks.ReduceLROnPlateau(**plateau))
+        if stopping is not None:
+            callbacks.append(keras.callbacks.EarlyStopping(**stopping))
+    except TypeError as err:
+        raise ValueError(f"reduce_lr_on_plateau / early_stopping: {err}") from err
+    if checkpoint_dir is not None:
+        os.makedirs(checkpoint_dir, exist_ok=True)
+        callbacks.append(
+            keras.callbacks.ModelCheckpoint(
+                os.path.join(checkpoint_dir, "best.keras"), monitor=monitor, save_best_only=True
+            )
+        )
+    if csv_log is not None:
+        parent = os.path.dirname(os.path.abspath(csv_log))
+        os.makedirs(parent, exist_ok=True)
+        # A resumed run continues the same log instead of overwriting it.
+        callbacks.append(keras.callbacks.CSVLogger(csv_log, append=backup_dir is not None))
+    if tensorboard_dir is not None:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=tensorboard_dir))
+    return callbacks
