@@ -18,7 +18,8 @@ from sklearn.base import clone
 import zoo
 import zoo.training
 from zoo import windows as W
-from zoo.forecaster import Forecaster, _median
+from zoo.forecaster import Forecaster
+from zoo.frames import _median
 
 L, H = 6, 3
 # calendar features off unless a test is about them: most tests read the inputs' layout
@@ -532,7 +533,7 @@ def test_calendar_features_auto_follows_the_frequency(recorded):
 @pytest.mark.parametrize("scaling, log", [("window", True), ("window_std", False),
                                           ("global", True), ("none", False)])
 def test_streamed_batches_equal_the_dense_windows(scaling, log):
-    from zoo.forecaster import _fit_scaling, _scale_targets, _stream
+    from zoo.scaling import _fit_scaling, _scale_targets, _stream
 
     frame = with_covariates(60)
     arrays = W.add_calendar(W.to_panel(frame, "y", ["promo"]), ["month_sin", "month_cos"])
@@ -551,10 +552,11 @@ def test_streamed_batches_equal_the_dense_windows(scaling, log):
 
 def test_large_series_stream_without_dense_windows(monkeypatch):
     import zoo.forecaster as F
+    import zoo.scaling
 
     # shrink the thresholds so that a small series takes the large-data path
     monkeypatch.setattr(F, "DENSE_LIMIT", 1_000)
-    monkeypatch.setattr(F, "SCALE_WINDOWS", 50)
+    monkeypatch.setattr(zoo.scaling, "SCALE_WINDOWS", 50)
     monkeypatch.setattr(F, "METRIC_WINDOWS", 20)
     built = []
     real = W.make_windows

@@ -124,7 +124,7 @@ def _min_train(forecaster, baseline_names, metric_names, season, freq):
         needs["the drift baseline"] = 2
     if isinstance(forecaster, _BaselineForecaster):
         if isinstance(forecaster, SeasonalNaiveForecaster):
-            from zoo.forecaster import season_of
+            from zoo.frames import season_of
 
             own = forecaster.season if forecaster.season is not None else season_of(freq)
             if isinstance(own, numbers.Integral) and not isinstance(own, bool):
@@ -293,7 +293,7 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
     from sklearn.base import clone
 
     from zoo.baselines import BASELINES
-    from zoo.forecaster import season_of
+    from zoo.frames import season_of
 
     if not (callable(getattr(forecaster, "fit", None))
             and callable(getattr(forecaster, "predict", None))):

@@ -276,7 +276,7 @@ class _BaselineForecaster(BaseEstimator):
         horizon = int(self.horizon)
         out = np.stack([self._forecast(s.values) for s in series])
         indices = [W.future_index(s.index, horizon, self.freq_) for s in series]
-        from zoo.forecaster import format_forecast  # deferred: no import cycle, no TF at import
+        from zoo.frames import format_forecast
 
         return format_forecast(out, series, indices, kind, self.targets_)
 
@@ -329,7 +329,7 @@ class SeasonalNaiveForecaster(_BaselineForecaster):
 
     def _learn_season(self, panel) -> None:
         if self.season is None:
-            from zoo.forecaster import season_of
+            from zoo.frames import season_of
 
             self.season_ = season_of(panel.freq)
         else:

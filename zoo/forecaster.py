@@ -8,7 +8,6 @@ an :class:`InverseScaler`, so the artifact takes raw values and returns raw unit
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -16,34 +15,15 @@ import pandas as pd
 
 from zoo import windows as W
 from zoo.base import ZooEstimator, check_int
+from zoo.forecast_graph import _assemble, _inputs, _recursive
+from zoo.frames import _median, format_forecast, quantile_column, season_of  # noqa: F401
+from zoo.scaling import _fit_scaling, _scale_targets, _stream
 
 STRATEGIES = ("direct", "recursive")
 SCALING_CHOICES = ("auto", "window", "window_std", "global", "none")
 # Past this many floats of dense windows (80 MB as float32) fit() streams through tf.data.
 DENSE_LIMIT = 20_000_000
-# Windows sampled for the "window" scale constant and for the validation metrics.
-SCALE_WINDOWS = 50_000
 METRIC_WINDOWS = 5_000
-SEASONS = {"MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5,
-           "H": 24, "h": 24}
-
-
-def season_of(freq) -> int:
-    """The seasonal period of a frequency (12 for monthly, 4 quarterly, ...; 1 if none).
-
-    Example:
-        >>> season_of("MS"), season_of("QS-JAN"), season_of("YS")
-        (12, 4, 1)
-    """
-    if freq is None or isinstance(freq, numbers.Integral):
-        return 1
-    name = pd.tseries.frequencies.to_offset(freq).rule_code.split("-")[0]
-    return SEASONS.get(name, SEASONS.get(name.upper(), 1))
-
-
-def quantile_column(name: str, q: float) -> str:
-    """Column name of a quantile forecast: ``"passengers_q0.1"``."""
-    return f"{name}_q{q:g}"
 
 
 class Forecaster(ZooEstimator):
@@ -261,9 +241,9 @@ class Forecaster(ZooEstimator):
             )
         # Small data trains on dense window arrays; past DENSE_LIMIT values the windows are
         # sliced out of the series by tf.data as they are needed (memory O(series length)).
-        stream = _window_values(all_starts, wspec) > DENSE_LIMIT
+        stream = W._window_values(all_starts, wspec) > DENSE_LIMIT
         # the validation metrics need the windows in memory: an evenly spaced sample of them
-        val = W.make_windows(arrays, _thin(val_starts, METRIC_WINDOWS) if stream else val_starts,
+        val = W.make_windows(arrays, W._thin(val_starts, METRIC_WINDOWS) if stream else val_starts,
                              wspec) if n_val else None
         builder_kwargs = self._builder_kwargs(spec)
         n_future = len(future_cols)
@@ -549,205 +529,6 @@ class Forecaster(ZooEstimator):
 
 
 # ---------------------------------------------------------------------- helpers
-def format_forecast(out, series, indices, kind, targets, quantiles=None):
-    """Turns model outputs into the Forecaster's output frame (shared with the baselines).
-
-    Args:
-        out: ``[S, horizon, n_targets]`` (``[..., n_quantiles]`` with quantiles).
-        series: The history series (``zoo.windows.Series``), one per row of ``out``.
-        indices: The future index of each series.
-        kind: The input layout: ``"wide"``, ``"long"``, ``"series"`` or ``"array"``.
-        targets: Target column names.
-        quantiles: Quantile levels of the last axis of ``out``, or None.
-
-    Returns:
-        Wide: a DataFrame indexed by the future timestamps; long: ``unique_id``,
-        ``ds``, ``y_hat`` (+ quantile columns).
-    """
-    qs = quantiles
-    if qs:
-        median = _median(out, qs)
-    else:
-        median = out
-    if kind == "long":
-        frames = []
-        for i, (s, idx) in enumerate(zip(series, indices)):
-            data = {W.ID_COL: [s.uid] * len(idx), W.TIME_COL: idx}
-            names = ["y_hat"] if len(targets) == 1 else [f"{t}_hat" for t in targets]
-            for j, name in enumerate(names):
-                data[name] = median[i, :, j]
-                for k, q in enumerate(qs or []):
-                    data[quantile_column(name, q)] = out[i, :, j, k]
-            frames.append(pd.DataFrame(data))
-        return pd.concat(frames, ignore_index=True)
-    idx = indices[0]
-    data = {}
-    for j, t in enumerate(targets):
-        data[t] = median[0, :, j]
-        for k, q in enumerate(qs or []):
-            data[quantile_column(t, q)] = out[0, :, j, k]
-    frame = pd.DataFrame(data, index=idx)
-    if isinstance(idx, pd.DatetimeIndex):
-        frame.index.name = series[0].index.name
-    return frame
-
-
-def _inputs(x, future):
-    return x if future is None else {"inputs": x, "future": future}
-
-
-def _median(out, qs):
-    if 0.5 in qs:
-        return out[..., qs.index(0.5)]
-    # interpolate the median between the nearest quantiles
-    qs_arr = np.asarray(qs)
-    lo = np.searchsorted(qs_arr, 0.5) - 1
-    lo = int(np.clip(lo, 0, len(qs) - 2)) if len(qs) > 1 else 0
-    if len(qs) == 1:
-        return out[..., 0]
-    w = (0.5 - qs[lo]) / (qs[lo + 1] - qs[lo])
-    return out[..., lo] * (1 - w) + out[..., lo + 1] * w
-
-
-def _fit_scaling(rows, starts, wspec, log, scaling):
-    """Scaling constants from training rows and training windows only."""
-    n_t = wspec.n_targets
-    rows_all = np.concatenate([r for r in rows if len(r)])
-    t = rows_all[:, :n_t]
-    t = np.log(np.maximum(t, 1e-12)) if log else t
-    cov = rows_all[:, n_t:]
-    stats = {"log": log, "scaling": scaling,
-             "target_loc": t.mean(axis=0).tolist(),
-             "target_scale": np.maximum(t.std(axis=0), 1e-6).tolist(),
-             "cov_mean": cov.mean(axis=0).tolist() if cov.shape[1] else [],
-             "cov_std": np.where(cov.std(axis=0) > 1e-12, cov.std(axis=0), 1.0).tolist()
-             if cov.shape[1] else []}
-    if scaling == "window":
-        # spread of the targets around their input window's mean, over training windows
-        # (an evenly spaced sample of them on long series)
-        x, y, _ = W.make_windows([r for r in rows], _thin(starts, SCALE_WINDOWS), wspec)
-        tx, ty = x[..., :n_t].astype("float64"), y.astype("float64")
-        if log:
-            tx, ty = np.log(np.maximum(tx, 1e-12)), np.log(np.maximum(ty, 1e-12))
-        dev = ty - tx.mean(axis=1, keepdims=True)
-        stats["target_scale"] = np.maximum(np.sqrt((dev ** 2).mean(axis=(0, 1))), 1e-6).tolist()
-    return stats
-
-
-def _window_scaler(stats, n_t):
-    """The :class:`WindowScaler` for fitted scaling constants ``stats``."""
-    from zoo.builders.layers import WindowScaler
-
-    return WindowScaler(n_targets=n_t, log=stats["log"], scaling=stats["scaling"],
-                        target_loc=stats["target_loc"], target_scale=stats["target_scale"],
-                        cov_mean=stats["cov_mean"], cov_std=stats["cov_std"], name="scaler")
-
-
-def _assemble(network, stats, n_t, n_cols, H, n_future):
-    """(train_model, predict_model, scaler) sharing the network's layers."""
-    import keras
-
-    from zoo.builders.layers import InverseScaler, Standardize
-
-    scaler = _window_scaler(stats, n_t)
-    inverse = InverseScaler(log=stats["log"], name="unscale")
-    fut_scaler = None
-    if n_future:
-        mean = stats["cov_mean"][-n_future:]
-        std = stats["cov_std"][-n_future:]
-        fut_scaler = Standardize(mean=mean, std=std, name="future_scaler")
-    return _wire(network, scaler, inverse, fut_scaler, n_cols, H, n_future)
-
-
-def _wire(network, scaler, inverse, fut_scaler, n_cols, H, n_future):
-    import keras
-
-    lookback = network.inputs[0].shape[1]
-    inputs = keras.Input((lookback, n_cols), name="inputs", dtype="float32")
-    scaled, loc, scale = scaler(inputs)
-    if n_future:
-        future = keras.Input((H, n_future), name="future", dtype="float32")
-        y = network([scaled, fut_scaler(future)])
-        model_inputs = {"inputs": inputs, "future": future}
-    else:
-        y = network(scaled)
-        model_inputs = inputs
-    train_model = keras.Model(model_inputs, y, name="train_model")
-    raw = inverse([y, loc, scale])
-    predict_model = keras.Model(model_inputs, raw, name="forecaster")
-    return train_model, predict_model, scaler
-
-
-def _recursive(step_model, horizon, n_t, lookback, n_cols, n_future):
-    import keras
-
-    from zoo.builders.layers import RecursiveForecast
-
-    inputs = keras.Input((lookback, n_cols), name="inputs", dtype="float32")
-    layer = RecursiveForecast(step_model, horizon=horizon, n_targets=n_t, name="recursive")
-    if n_future:
-        future = keras.Input((horizon, n_future), name="future", dtype="float32")
-        return keras.Model({"inputs": inputs, "future": future}, layer(inputs, future),
-                           name="forecaster")
-    return keras.Model(inputs, layer(inputs), name="forecaster")
-
-
-def _window_values(starts, wspec) -> int:
-    """Floats that dense window arrays for ``starts`` would hold (inputs, targets, future)."""
-    n = sum(len(s) for s in starts)
-    per = (wspec.lookback * len(wspec.input_cols)
-           + wspec.horizon * (wspec.n_targets + len(wspec.future_cols)))
-    return n * per
-
-
-def _thin(starts, cap):
-    """At most about ``cap`` window starts, evenly spaced within every series."""
-    total = sum(len(s) for s in starts)
-    if total <= cap:
-        return starts
-    every = int(np.ceil(total / cap))
-    return [np.asarray(s)[::every] for s in starts]
-
-
-def _stream(arrays, starts, wspec, stats, batch_size, shuffle, seed):
-    """A ``tf.data`` pipeline of (inputs, scaled targets) that slices windows on the fly.
-
-    The targets are scaled with the ``loc`` and ``scale`` of the model's own
-    :class:`WindowScaler`, so the network learns on exactly the scale it predicts on.
-    """
-    import tensorflow as tf
-
-    n_t = wspec.n_targets
-    scaler = _window_scaler(stats, n_t)
-    ds = W.make_dataset(arrays, starts, wspec, batch_size=batch_size, shuffle=shuffle, seed=seed)
-
-    def scale(inputs, y):
-        _, loc, spread = scaler(inputs["inputs"] if isinstance(inputs, dict) else inputs)
-        t = tf.math.log(tf.maximum(y, 1e-12)) if stats["log"] else y
-        return inputs, (t - loc) / spread
-
-    return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
-
-
-def _scale_targets(stats, x, y, n_t):
-    """Targets on the network's scale, ``(T(y) - loc) / scale``, as WindowScaler computes them."""
-    tx = np.asarray(x[..., :n_t], "float64")
-    ty = np.asarray(y, "float64")
-    if stats["log"]:
-        tx, ty = np.log(np.maximum(tx, 1e-12)), np.log(np.maximum(ty, 1e-12))
-    scaling = stats["scaling"]
-    if scaling in ("window", "window_std"):
-        loc = tx.mean(axis=1, keepdims=True)
-        if scaling == "window":
-            scale = np.asarray(stats["target_scale"])[None, None, :]
-        else:
-            scale = tx.std(axis=1, keepdims=True) + 1e-3
-    elif scaling == "global":
-        loc = np.asarray(stats["target_loc"])[None, None, :]
-        scale = np.asarray(stats["target_scale"])[None, None, :]
-    else:
-        loc, scale = 0.0, 1.0
-    return ((ty - loc) / scale).astype("float32")
 
 
 def _validation_metrics(predict_model, val, quantiles, wspec, freq, train_rows):

@@ -1,0 +1,276 @@
+"""Reading user data (wide frames, long frames, Series, arrays) into a :class:`Panel`.
+
+A :class:`Panel` holds one or more series (a wide frame is one series; a long frame
+with ``unique_id`` and ``ds`` is many), each as a float array ``[T, n_columns]``
+with columns ordered targets, past covariates, future (known-ahead) covariates.
+Every check of the user's columns, values and time index happens here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from zoo.frames import ID_COL, LONG_VALUE_COL, TIME_COL, infer_freq
+
+
+@dataclasses.dataclass
+class Series:
+    """One series of a panel.
+
+    Attributes:
+        uid: The series id (``None`` for a wide frame).
+        index: Timestamps (DatetimeIndex) or integer positions, length ``T``.
+        values: ``[T, n_columns]`` float64 values, columns as in the panel.
+    """
+
+    uid: object
+    index: pd.Index
+    values: np.ndarray
+
+
+@dataclasses.dataclass
+class Panel:
+    """Series with a shared column layout.
+
+    Attributes:
+        series: The series.
+        targets: Target column names.
+        past_covariates: Columns observed only up to the forecast origin.
+        future_covariates: Columns known ahead (also needed over the horizon).
+        kind: ``"wide"``, ``"long"`` or ``"array"`` (how predictions are returned).
+        freq: The pandas frequency string of a DatetimeIndex, or the integer step.
+    """
+
+    series: list
+    targets: list
+    past_covariates: list
+    future_covariates: list
+    kind: str
+    freq: object = None
+
+    @property
+    def columns(self) -> list:
+        return self.targets + self.past_covariates + self.future_covariates
+
+
+def _is_numeric(s: pd.Series) -> bool:
+    # booleans (a holiday flag, a promotion on/off) are covariates too: they read as 0 / 1
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+
+
+def _as_list(value, name):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a column name or a list of names, got {value!r}") from None
+    if not all(isinstance(v, str) for v in items):
+        raise TypeError(f"{name} must hold column names (strings), got {value!r}")
+    return items
+
+
+def _check_values(frame: pd.DataFrame, columns, fill_missing, where):
+    for col in columns:
+        if not _is_numeric(frame[col]):
+            raise ValueError(
+                f"column {col!r} is not numeric (dtype {frame[col].dtype}); targets and "
+                f"covariates must be numbers{where}"
+            )
+    values = frame[columns].to_numpy(dtype="float64", copy=True)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        cols = sorted({columns[j] for j in np.nonzero(bad)[1]})
+        if fill_missing == "interpolate":
+            filled = pd.DataFrame(values, columns=columns).replace([np.inf, -np.inf], np.nan)
+            filled = filled.interpolate(limit_direction="both")
+            if filled.isna().any().any():
+                raise ValueError(f"column(s) {cols} are entirely missing{where}")
+            return filled.to_numpy()
+        raise ValueError(
+            f"NaN or inf in column(s) {cols}{where}; clean the data or pass "
+            f"fill_missing='interpolate'"
+        )
+    return values
+
+
+def _check_index(index, where):
+    if index.has_duplicates:
+        dup = index[index.duplicated()][0]
+        raise ValueError(f"duplicate timestamp {dup!r}{where}")
+    if not index.is_monotonic_increasing:
+        raise ValueError(f"timestamps are not in increasing order{where}; sort the data first")
+
+
+def is_long(df) -> bool:
+    """Whether ``df`` is a long frame (columns ``unique_id`` and ``ds``)."""
+    return isinstance(df, pd.DataFrame) and ID_COL in df.columns and TIME_COL in df.columns
+
+
+def to_panel(data, target=None, future_covariates=None, *, fill_missing=None,
+             layout=None) -> Panel:
+    """Reads a wide frame, a long frame, a Series or an array into a :class:`Panel`.
+
+    Args:
+        data: A wide DataFrame (DatetimeIndex or integer index; numeric columns),
+            a long DataFrame (columns ``unique_id``, ``ds`` and ``y`` or the
+            ``target`` column), a Series, or a 1-D / 2-D array.
+        target: Target column(s); None means the only numeric column (``y`` in a
+            long frame). For arrays, ``None`` means every column.
+        future_covariates: Columns known ahead of time.
+        fill_missing: None (NaN/inf is an error) or ``"interpolate"``.
+        layout: A panel whose columns the result must match (for predict).
+
+    Returns:
+        The panel.
+
+    Raises:
+        ValueError: For unknown or non-numeric columns, NaN/inf, duplicate or
+            unordered timestamps; the message names the column.
+
+    Example:
+        >>> df = pd.DataFrame({"y": [1.0, 2.0, 3.0]}, index=pd.date_range("2020", periods=3, freq="D"))
+        >>> p = to_panel(df)
+        >>> p.targets, p.series[0].values.shape, p.freq
+        (['y'], (3, 1), 'D')
+    """
+    if fill_missing not in (None, "interpolate"):
+        raise ValueError(f"fill_missing must be None or 'interpolate', got {fill_missing!r}")
+    future_covariates = _as_list(future_covariates, "future_covariates")
+    if isinstance(data, pd.Series):
+        name = data.name if isinstance(data.name, str) else (target if isinstance(target, str) else "y")
+        frame = data.to_frame(name=name)
+        kind = "wide" if isinstance(frame.index, pd.DatetimeIndex) else "array"
+        if kind == "array" and not pd.api.types.is_integer_dtype(frame.index):
+            # an integer index is kept so that forecasts continue it
+            frame.index = pd.RangeIndex(len(frame))
+        return _wide_panel(frame, target or name, future_covariates, fill_missing, layout, kind)
+    if isinstance(data, np.ndarray) or (isinstance(data, (list, tuple)) and not isinstance(data, str)):
+        arr = np.asarray(data)
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"data must be numeric, got an array of dtype {arr.dtype}")
+        if arr.ndim == 1:
+            arr = arr[:, None]
+        if arr.ndim != 2:
+            raise ValueError(f"an array must be 1-D [T] or 2-D [T, n_columns], got shape {arr.shape}")
+        cols = [f"y{j}" if arr.shape[1] > 1 else "y" for j in range(arr.shape[1])]
+        if layout is not None:
+            if len(layout.columns) != arr.shape[1]:
+                raise ValueError(
+                    f"data has {arr.shape[1]} column(s) but the model was fitted on "
+                    f"{len(layout.columns)}: {layout.columns}"
+                )
+            cols = layout.columns
+        frame = pd.DataFrame(arr, columns=cols)
+        tgt = target if target is not None else (layout.targets if layout else cols)
+        return _wide_panel(frame, tgt, future_covariates, fill_missing, layout, "array")
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"data must be a DataFrame, Series or numpy array, got {type(data).__name__}"
+        )
+    if is_long(data):
+        return _long_panel(data, target, future_covariates, fill_missing, layout)
+    if TIME_COL in data.columns or ID_COL in data.columns:
+        missing = ID_COL if TIME_COL in data.columns else TIME_COL
+        raise ValueError(
+            f"a long frame needs both columns {ID_COL!r} and {TIME_COL!r}; column {missing!r} "
+            "is missing (for a single series, use a wide frame indexed by time)"
+        )
+    return _wide_panel(data, target, future_covariates, fill_missing, layout, "wide")
+
+
+def _resolve_columns(frame, target, future_covariates, layout, exclude=()):
+    numeric = [c for c in frame.columns if c not in exclude and _is_numeric(frame[c])]
+    if layout is not None:
+        missing = [c for c in layout.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"column(s) {missing} were used in fit but are missing here; expected "
+                f"{layout.columns}"
+            )
+        # a numeric column fit never saw would silently be dropped: refuse it instead
+        extra = [c for c in numeric if c not in layout.columns]
+        if extra:
+            raise ValueError(
+                f"column(s) {extra} were not used in fit; expected the columns {layout.columns}"
+            )
+        return list(layout.targets), list(layout.past_covariates), list(layout.future_covariates)
+    targets = _as_list(target, "target")
+    if not targets:
+        candidates = [c for c in numeric if c not in future_covariates]
+        if len(candidates) != 1:
+            raise ValueError(
+                f"target=None needs exactly one numeric column, found {len(candidates)}: "
+                f"{candidates}; pass target='<column>' (or a list)"
+            )
+        targets = candidates
+    for name, cols in (("target", targets), ("future_covariates", future_covariates)):
+        unknown = [c for c in cols if c not in frame.columns]
+        if unknown:
+            raise ValueError(
+                f"{name}: unknown column(s) {unknown}; the frame has {list(frame.columns)}"
+            )
+    overlap = set(targets) & set(future_covariates)
+    if overlap:
+        raise ValueError(f"column(s) {sorted(overlap)} are both target and future_covariates")
+    past = [c for c in numeric if c not in targets and c not in future_covariates]
+    return targets, past, list(future_covariates)
+
+
+def _wide_panel(frame, target, future_covariates, fill_missing, layout, kind):
+    index = frame.index
+    if not isinstance(index, pd.DatetimeIndex):
+        if not pd.api.types.is_integer_dtype(index):
+            raise ValueError(
+                "a wide frame needs a DatetimeIndex or an integer index; got an index of dtype "
+                f"{index.dtype}. Set the time column as index (df.set_index('date')) or use "
+                f"a long frame with columns {ID_COL!r} and {TIME_COL!r}"
+            )
+    _check_index(index, "")
+    targets, past, future = _resolve_columns(frame, target, future_covariates, layout)
+    values = _check_values(frame, targets + past + future, fill_missing, "")
+    freq = infer_freq(index)
+    if isinstance(index, pd.DatetimeIndex) and freq is None and len(index) >= 3:
+        raise ValueError(
+            "the DatetimeIndex has no regular frequency (gaps or irregular steps); "
+            "resample it first, e.g. df.asfreq('MS') and fill_missing='interpolate'"
+        )
+    return Panel([Series(None, index, values)], targets, past, future, kind, freq)
+
+
+def _long_panel(frame, target, future_covariates, fill_missing, layout):
+    target = target if target is not None else (None if layout else LONG_VALUE_COL)
+    if layout is None and isinstance(target, str) and target not in frame.columns:
+        raise ValueError(
+            f"long frame: value column {target!r} not found; columns are {list(frame.columns)}"
+        )
+    targets, past, future = _resolve_columns(frame, target, future_covariates, layout,
+                                             exclude=(ID_COL, TIME_COL))
+    ds = frame[TIME_COL]
+    if not (pd.api.types.is_datetime64_any_dtype(ds) or pd.api.types.is_integer_dtype(ds)):
+        try:
+            ds = pd.to_datetime(ds)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"column {TIME_COL!r} must hold timestamps or integers, got dtype {ds.dtype}"
+            ) from None
+    frame = frame.assign(**{TIME_COL: ds})
+    series, freq = [], None
+    for uid, group in frame.groupby(ID_COL, sort=False):
+        index = pd.DatetimeIndex(group[TIME_COL]) if pd.api.types.is_datetime64_any_dtype(
+            group[TIME_COL]) else pd.Index(group[TIME_COL].to_numpy())
+        where = f" (series {uid!r})"
+        _check_index(index, where)
+        values = _check_values(group, targets + past + future, fill_missing, where)
+        f = infer_freq(index)
+        if freq is None and f is not None:
+            freq = f
+        series.append(Series(uid, index, values))
+    if not series:
+        raise ValueError("the long frame has no rows")
+    return Panel(series, targets, past, future, "long", freq)
