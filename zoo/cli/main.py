@@ -1,0 +1,152 @@
+"""The ``zoo`` command line: list, datasets, train, evaluate, predict, demo.
+
+TensorFlow is imported lazily, inside the commands that train or load models,
+so ``zoo --version``, ``zoo list`` and ``zoo datasets`` answer quickly. Bad input
+gives a one-line error on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from zoo._version import __version__
+from zoo.cli._common import UsageError, _load
+from zoo.cli.classify import _evaluate_classifier, _predict_classifier, _train_classifier
+from zoo.cli.forecast import DEMO_DIR, _Bound, _demo, _report_forecast, _train_forecaster
+from zoo.io import read_table
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zoo", description="Keras/TensorFlow model zoo for time series.")
+    p.add_argument("--version", action="version", version=f"zoo {__version__}")
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads TensorFlow may use (default: all)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("list", help="models and the tasks each supports")
+    sub.add_parser("datasets", help="bundled data sets")
+
+    t = sub.add_parser("train", help="train on a CSV or a bundled data set and export an artifact")
+    t.add_argument("--data", required=True, help="CSV path or bundled data set name")
+    t.add_argument("--task", choices=("forecast", "classify"), default="forecast")
+    t.add_argument("--target", default=None, help="target column (forecast)")
+    t.add_argument("--label", default=None, help="label column (classify)")
+    t.add_argument("--model", default=None, help="model name (see `zoo list`)")
+    t.add_argument("--lookback", type=int, default=None)
+    t.add_argument("--horizon", type=int, default=None)
+    t.add_argument("--epochs", type=int, default=None)
+    t.add_argument("--units", type=int, default=None)
+    t.add_argument("--time-col", default=None, help="time column of the CSV (detected if omitted)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", required=True, help="artifact directory to write")
+    t.add_argument("--overwrite", action="store_true")
+
+    e = sub.add_parser("evaluate", help="score an artifact on a CSV against the baselines")
+    e.add_argument("artifact")
+    e.add_argument("--data", required=True)
+    e.add_argument("--time-col", default=None)
+    e.add_argument("--label", default=None)
+
+    pr = sub.add_parser("predict", help="forecast (or classify) with an artifact")
+    pr.add_argument("artifact")
+    pr.add_argument("--data", required=True)
+    pr.add_argument("--time-col", default=None)
+    pr.add_argument("--label", default=None,
+                    help="classifiers: a label column of the CSV to leave out of the inputs")
+    pr.add_argument("--output", default=None, help="write the table to this CSV")
+
+    d = sub.add_parser("demo", help="train on Airline, export, reload, compare with baselines")
+    d.add_argument("--out", default=str(DEMO_DIR))
+    d.add_argument("--epochs", type=int, default=None)
+    return p
+
+
+def main(argv=None) -> int:
+    """Runs the command line; returns the exit status.
+
+    Args:
+        argv: Arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        0 on success, 2 on bad input.
+    """
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        if args.threads is not None:
+            if args.threads < 1:
+                raise UsageError("--threads must be >= 1")
+            import tensorflow as tf
+
+            tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+            tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+        return {"list": _list, "datasets": _datasets, "train": _train, "evaluate": _evaluate,
+                "predict": _predict, "demo": _demo}[args.command](args)
+    except (UsageError, ValueError, TypeError, FileNotFoundError, FileExistsError) as err:
+        print(f"zoo {args.command}: error: {err}".splitlines()[0], file=sys.stderr)
+        return 2
+
+
+def _list(args):
+    from zoo.registry import get_spec, list_models
+
+    rows = [(n, ", ".join(get_spec(n).tasks), get_spec(n).description) for n in list_models()]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'model'.ljust(width)}  tasks              description")
+    for name, tasks, desc in rows:
+        print(f"{name.ljust(width)}  {tasks.ljust(17)}  {desc}")
+    return 0
+
+
+def _datasets(args):
+    from zoo import datasets
+
+    for name in datasets.list():
+        info = datasets.info(name)
+        print(f"{name:20s} {info['task']:9s} {str(info.get('shape')):16s} {info.get('description', '')[:60]}")
+    return 0
+
+
+def _train(args):
+    if args.task == "classify":
+        for flag in ("lookback", "horizon", "target", "time_col"):
+            if getattr(args, flag) is not None:
+                raise UsageError(f"--{flag.replace('_', '-')} is for --task forecast only")
+        return _train_classifier(args)
+    return _train_forecaster(args)
+
+
+def _evaluate(args):
+    p = _load(args.artifact)
+    m = p.manifest
+    if m["task"] == "classify":
+        return _evaluate_classifier(p, args)
+    df = read_table(args.data, args.time_col)
+    h = m["horizon"]
+    if len(df) < m["lookback"] + h:
+        raise UsageError(f"the CSV needs at least lookback + horizon = {m['lookback'] + h} rows")
+    train, test = df.iloc[:-h], df.iloc[-h:]
+    est = p._est
+    _report_forecast(_Bound(est, p), train, test)
+    return 0
+
+
+def _predict(args):
+    p = _load(args.artifact)
+    if p.manifest["task"] == "classify":
+        out = _predict_classifier(p, args)
+    else:
+        if args.label is not None:
+            raise UsageError("--label is for classifier artifacts; this one forecasts")
+        out = p.predict(read_table(args.data, args.time_col))
+    if args.output:
+        out.to_csv(args.output)
+        print(f"wrote {args.output}")
+    else:
+        print(out.to_string())
+    return 0
