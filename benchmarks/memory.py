@@ -2,7 +2,7 @@
 
 ``zoo.Forecaster.fit`` keeps small data as dense window arrays and streams windows
 through ``tf.data`` (sliced from the series as they are needed) once the dense arrays
-would pass ``zoo.forecaster.DENSE_LIMIT`` floats. This script fits the same
+would pass ``zoo.forecast_data.DENSE_LIMIT`` floats. This script fits the same
 configuration on a synthetic hourly series of ``--rows`` points twice, each in a fresh
 process: once as shipped (streamed) and once with the limit raised so the dense path is
 taken, and records each process's peak resident memory and wall time.
@@ -28,10 +28,10 @@ CHILD = r"""
 import json, os, resource, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 import numpy as np, pandas as pd
-import zoo, zoo.forecaster
+import zoo, zoo.forecast_data
 rows, lookback, horizon, dense = map(int, sys.argv[1:5])
 if dense:
-    zoo.forecaster.DENSE_LIMIT = float("inf")
+    zoo.forecast_data.DENSE_LIMIT = float("inf")
 t = np.arange(rows)
 rng = np.random.default_rng(0)
 y = 100 + 10 * np.sin(2 * np.pi * t / 24) + 5 * np.sin(2 * np.pi * t / 168) + rng.normal(0, 1, rows)

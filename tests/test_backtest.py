@@ -201,15 +201,15 @@ def test_the_forecasters_row_is_renamed_when_a_baseline_has_its_name():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"folds": 0}, "folds must be an integer >= 1"),
-        ({"folds": 2.0}, "folds must be an integer >= 1"),
+        ({"folds": 0}, "folds must be a positive integer"),
+        ({"folds": 2.0}, "folds must be a positive integer"),
         ({"horizon": 4}, r"horizon=4 differs from forecaster.horizon=5"),
-        ({"step": 0}, "step must be an integer >= 1"),
+        ({"step": 0}, "step must be a positive integer"),
         ({"refit": "yes"}, "refit must be True or False"),
         ({"baselines": ("naive", "arima")}, r"baselines: unknown name\(s\) \['arima'\]"),
         ({"metrics": ("mae", "r2")}, r"metrics: unknown name\(s\) \['r2'\]; accepted"),
         ({"metrics": ()}, "metrics must name at least one"),
-        ({"season": 0}, "season must be an integer >= 1"),
+        ({"season": 0}, "season must be a positive integer"),
         ({"folds": 8}, r"too short for folds=8, horizon=5, step=5: 42 points are needed"),
     ],
 )

@@ -193,7 +193,7 @@ def test_integer_index_and_arrays_continue_the_index():
 def test_estimator_errors_name_the_problem(airline):
     with pytest.raises(ValueError, match="horizon must be a positive integer"):
         NaiveForecaster(horizon=0).fit(airline)
-    with pytest.raises(ValueError, match="season must be a positive integer or None"):
+    with pytest.raises(ValueError, match="season must be a positive integer"):
         SeasonalNaiveForecaster(season=0).fit(airline)
     with pytest.raises(ValueError, match="df has 5 time step.*season=12"):
         SeasonalNaiveForecaster().fit(airline.iloc[:5])

@@ -19,7 +19,7 @@ import zoo
 import zoo.training
 from zoo import windows as W
 from zoo.forecaster import Forecaster
-from zoo.frames import _median
+from zoo.frames import median_of_quantiles
 
 L, H = 6, 3
 # calendar features off unless a test is about them: most tests read the inputs' layout
@@ -316,8 +316,8 @@ def test_known_ahead_values_change_the_forecast(quantile_fit):
 
 def test_median_between_quantiles_is_interpolated():
     out = np.array([[[[1.0, 3.0]]]])
-    assert _median(out, [0.1, 0.9]).item() == pytest.approx(2.0)
-    assert _median(out, [0.3, 0.5]).item() == 3.0
+    assert median_of_quantiles(out, [0.1, 0.9]).item() == pytest.approx(2.0)
+    assert median_of_quantiles(out, [0.3, 0.5]).item() == 3.0
 
 
 def test_recursive_strategy_feeds_its_one_step_forecasts_back(recursive_fit):
@@ -530,34 +530,55 @@ def test_calendar_features_auto_follows_the_frequency(recorded):
 
 
 # ---------------------------------------------------------------- streaming large data
+def _reference_targets(stats, x, y):
+    """Scaled targets written out in numpy, independently of zoo.scaling."""
+    tx, ty = x[..., :1].astype("float64"), y.astype("float64")
+    if stats["log"]:
+        tx, ty = np.log(tx), np.log(ty)
+    if stats["scaling"] == "window":
+        return (ty - tx.mean(axis=1, keepdims=True)) / stats["target_scale"][0]
+    if stats["scaling"] == "window_std":
+        return (ty - tx.mean(axis=1, keepdims=True)) / (tx.std(axis=1, keepdims=True) + 1e-3)
+    if stats["scaling"] == "global":
+        return (ty - stats["target_loc"][0]) / stats["target_scale"][0]
+    return ty
+
+
 @pytest.mark.parametrize("scaling, log", [("window", True), ("window_std", False),
                                           ("global", True), ("none", False)])
 def test_streamed_batches_equal_the_dense_windows(scaling, log):
-    from zoo.scaling import _fit_scaling, _scale_targets, _stream
+    import dataclasses
+
+    from zoo import forecast_data as D
 
     frame = with_covariates(60)
-    arrays = W.add_calendar(W.to_panel(frame, "y", ["promo"]), ["month_sin", "month_cos"])
-    spec = W.WindowSpec(L, H, 1, list(range(5)), [2, 3, 4])
-    starts = [W.window_starts(60, L, H)]
-    stats = _fit_scaling(arrays, starts, spec, log, scaling)
-    x, y, fut = W.make_windows(arrays, starts, spec)
-    batches = list(_stream(arrays, starts, spec, stats, batch_size=7, shuffle=False, seed=0))
+    panel = W.to_panel(frame, "y", ["promo"])
+    dense = D.prepare(panel, lookback=L, horizon=H, validation_size=0.2, calendar_features=True,
+                      log=log, scaling_choice=scaling)
+    assert not dense.stream and dense.wspec.future_cols == [2, 3, 4]
+    streamed = dataclasses.replace(dense, stream=True)
+    kwargs = dict(shuffle=False, batch_size=7, seed=0)
+    x_dense, y_dense = D.network_data(dense, dense.all_starts, dense.stats, **kwargs)
+    batches = list(D.network_data(streamed, dense.all_starts, dense.stats, **kwargs))
     got_x = np.concatenate([b[0]["inputs"] for b in batches])
     got_f = np.concatenate([b[0]["future"] for b in batches])
     got_y = np.concatenate([b[1] for b in batches])
-    np.testing.assert_allclose(got_x, x, rtol=1e-6)
-    np.testing.assert_allclose(got_f, fut, rtol=1e-6)
-    np.testing.assert_allclose(got_y, _scale_targets(stats, x, y, 1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_x, x_dense["inputs"], rtol=1e-6)
+    np.testing.assert_allclose(got_f, x_dense["future"], rtol=1e-6)
+    np.testing.assert_allclose(got_y, y_dense, rtol=1e-5, atol=1e-5)
+    x, y, _ = W.make_windows(dense.arrays, dense.all_starts, dense.wspec)
+    np.testing.assert_allclose(y_dense, _reference_targets(dense.stats, x, y), rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_large_series_stream_without_dense_windows(monkeypatch):
-    import zoo.forecaster as F
+    import zoo.forecast_data as D
     import zoo.scaling
 
     # shrink the thresholds so that a small series takes the large-data path
-    monkeypatch.setattr(F, "DENSE_LIMIT", 1_000)
+    monkeypatch.setattr(D, "DENSE_LIMIT", 1_000)
     monkeypatch.setattr(zoo.scaling, "SCALE_WINDOWS", 50)
-    monkeypatch.setattr(F, "METRIC_WINDOWS", 20)
+    monkeypatch.setattr(D, "METRIC_WINDOWS", 20)
     built = []
     real = W.make_windows
 

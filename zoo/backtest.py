@@ -29,7 +29,7 @@ import pandas as pd
 
 from zoo import metrics as M
 from zoo import windows as W
-from zoo.base import check_int
+from zoo._checks import check_bool, check_int, is_int
 
 __all__ = ["METRICS", "BacktestResult", "backtest"]
 
@@ -127,7 +127,7 @@ def _min_train(forecaster, baseline_names, metric_names, season, freq):
             from zoo.frames import season_of
 
             own = forecaster.season if forecaster.season is not None else season_of(freq)
-            if isinstance(own, numbers.Integral) and not isinstance(own, bool):
+            if is_int(own):
                 needs["the forecaster (one season)"] = int(own)
         elif forecaster.name == "drift":
             needs["the forecaster"] = 2
@@ -316,8 +316,7 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
                 f"horizon=None or set the forecaster's horizon (forecaster.set_params(horizon=...))"
             )
     step = horizon if step is None else check_int(step, "step")
-    if not isinstance(refit, bool):
-        raise ValueError(f"refit must be True or False, got {refit!r}")
+    refit = check_bool(refit, "refit")
     baseline_names = _names(baselines, "baselines", BASELINES)
     metric_names = _names(metrics, "metrics", METRICS)
     if not metric_names:

@@ -1,19 +1,27 @@
-"""What the two estimators share: parameter storage, training options, checks.
+"""What every estimator shares: parameters, their checks, train-then-refit, export and load.
 
 Estimators follow scikit-learn's conventions (``__init__`` only stores its
 arguments; ``get_params`` / ``set_params`` / ``sklearn.base.clone`` work; ``fit``
 returns ``self``; learned attributes end in ``_``), so they inherit
-``sklearn.base.BaseEstimator``. Training itself is delegated to
-:func:`zoo.training.fit`, which owns optimizers, clipping, schedules and callbacks.
+``sklearn.base.BaseEstimator``. Training is delegated to :func:`zoo.training.fit`,
+which owns optimizers, clipping, schedules and callbacks; writing and reading the
+artifact to :mod:`zoo.export`, which knows no estimator class.
+
+A subclass sets ``task``, lists its arguments explicitly in ``__init__`` (calling
+``self._set_params_from(locals())``), puts ``{training_args}`` in its docstring
+where the shared training arguments are documented, and implements
+``_input_specs`` (the SavedModel's inputs), ``_manifest`` (its task's facts, merged
+with :meth:`_manifest_common`) and ``_restore`` (the inverse of ``_manifest``).
 """
 
 from __future__ import annotations
 
-import numbers
-
+import numpy as np
 from sklearn.base import BaseEstimator
 
-# The training keywords both estimators accept and pass to zoo.training.fit.
+from zoo._checks import check_bool, check_choice, check_int, is_int, is_number
+
+# The training keywords every estimator accepts and passes to zoo.training.fit.
 TRAINING_PARAMS = (
     "optimizer",
     "learning_rate",
@@ -32,17 +40,47 @@ TRAINING_PARAMS = (
     "tensorboard_dir",
 )
 
+TRAINING_DOC = """optimizer: Optimizer name (see :mod:`zoo.training`) or a Keras optimizer.
+        learning_rate: Initial learning rate.
+        lr_schedule: None, ``"exponential"``, ``"cosine"`` or a Keras schedule.
+        decay_steps: Schedule period in optimizer steps.
+        decay_epochs: Schedule period in epochs (converted with steps per epoch).
+        decay_rate: Exponential decay rate.
+        clipnorm: ``"auto"`` (1.0 unless another clipping is set), None or a float.
+        clipvalue: Clip each gradient element.
+        global_clipnorm: Clip the joint gradient norm.
+        reduce_lr_on_plateau: ``"auto"``, True, False or a dict of keyword arguments.
+        early_stopping: ``"auto"``, True, False or a dict of keyword arguments.
+        checkpoint_dir: Save the best model here during training.
+        backup_dir: BackupAndRestore directory (resume an interrupted fit).
+        csv_log: Write the history to this CSV file.
+        tensorboard_dir: TensorBoard log directory (needs the ``tensorboard`` extra).
+        distribute_strategy: A ``tf.distribute.Strategy`` to train under."""
 
-def check_int(value, name, minimum=1):
-    """``value`` as an int >= ``minimum``, else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+# Builder arguments an estimator derives from the data: model_kwargs may not set them.
+DERIVED_BUILDER_ARGS = ("task", "input_shape", "horizon", "n_targets", "n_classes",
+                        "quantiles", "n_future", "api")
 
 
 class ZooEstimator(BaseEstimator):
     """Base class of :class:`zoo.Forecaster` and :class:`zoo.Classifier`."""
 
+    #: The artifact's task ("forecast", "classify"), also the Predictor's lookup key.
+    task = None
+    #: Constructor arguments the manifest stores at its top level, not again in "params".
+    _TOP_LEVEL_PARAMS = ("model",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__ and "{training_args}" in cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace("{training_args}", TRAINING_DOC)
+
+    def _set_params_from(self, arguments: dict) -> None:
+        # __init__ only stores its arguments (scikit-learn's rule), all of them
+        for name in self._get_param_names():
+            setattr(self, name, arguments[name])
+
+    # ------------------------------------------------------------------ checks
     def _check_fitted(self):
         if not hasattr(self, "model_"):
             raise RuntimeError(
@@ -54,46 +92,187 @@ class ZooEstimator(BaseEstimator):
         return {name: getattr(self, name) for name in TRAINING_PARAMS}
 
     def _check_common(self):
-        from zoo.registry import get_spec
+        """Checks the shared parameters; returns the model's registry spec."""
+        from zoo.registry import get_spec, list_models
 
         spec = get_spec(self.model)
+        if self.task not in spec.tasks:
+            raise ValueError(f"model {self.model!r} does not support task {self.task!r}; "
+                             f"choose one of {list_models(self.task)}")
         check_int(self.epochs, "epochs")
         check_int(self.batch_size, "batch_size")
         if self.seed is not None:
-            check_int(self.seed, "seed", minimum=0)
+            check_int(self.seed, "seed", minimum=0, maximum=2**32 - 1)
+        check_bool(self.refit, "refit")
+        check_choice(self.verbose, "verbose", (0, 1, 2))
         if self.model_kwargs is not None and not isinstance(self.model_kwargs, dict):
-            raise TypeError(f"model_kwargs must be a dict or None, got {type(self.model_kwargs).__name__}")
-        reserved = {"task", "input_shape", "horizon", "n_targets", "n_classes", "quantiles",
-                    "n_future", "api"}
-        clash = reserved & set(self.model_kwargs or {})
+            raise TypeError(f"model_kwargs must be a dict or None, got "
+                            f"{type(self.model_kwargs).__name__}")
+        clash = set(DERIVED_BUILDER_ARGS) & set(self.model_kwargs or {})
         if clash:
             raise ValueError(
                 f"model_kwargs may not set {sorted(clash)}: the estimator derives them from the data"
             )
-        if not isinstance(self.units, (numbers.Integral, list, tuple)) or isinstance(self.units, bool):
-            raise ValueError(f"units must be an int or a list of ints, got {self.units!r}")
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, numbers.Real) or not 0 <= self.dropout < 1:
+        units = self.units
+        if not (is_int(units) or isinstance(units, (list, tuple))):
+            raise ValueError(f"units must be an int or a list of ints, got {units!r}")
+        if not (is_number(self.dropout) and 0 <= self.dropout < 1):
             raise ValueError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
         from zoo.training import resolve_options
 
         # raises the clipping / schedule ValueErrors before any data is touched
-        resolve_options(
-            lr_schedule=self.lr_schedule,
-            reduce_lr_on_plateau=self.reduce_lr_on_plateau,
-            early_stopping=self.early_stopping,
-            clipnorm=self.clipnorm,
-            clipvalue=self.clipvalue,
-            global_clipnorm=self.global_clipnorm,
-            has_validation=True,
-        )
+        resolve_options(**self._option_kwargs(), has_validation=True)
         return spec
+
+    def _option_kwargs(self) -> dict:
+        return {k: getattr(self, k) for k in ("lr_schedule", "reduce_lr_on_plateau",
+                                              "early_stopping", "clipnorm", "clipvalue",
+                                              "global_clipnorm")}
 
     def _builder_kwargs(self, spec) -> dict:
         units = self.units
         if isinstance(units, tuple):
             units = list(units)
-        if isinstance(units, numbers.Integral) and spec.builder.__name__ == "stacked":
-            units = [int(units), int(units)]  # a stacked preset with an int means two layers
-        kwargs = {"units": units, "dropout": float(self.dropout)}
+        if is_int(units) and spec.depth > 1:
+            units = [int(units)] * spec.depth  # e.g. a stacked preset: an int is every layer
+        kwargs = {"units": int(units) if is_int(units) else units, "dropout": float(self.dropout)}
         kwargs.update(self.model_kwargs or {})
         return kwargs
+
+    # ------------------------------------------------------------------ training
+    def _train(self, build, data, validation=None, *, refit_data=None, on_trained=None,
+               **fit_kwargs):
+        """Trains, then (with ``refit`` and validation data) retrains on all the data.
+
+        The validation part chooses the epoch count (early stopping, the plateau
+        schedule); the refit then learns from every sample for that many epochs.
+
+        Args:
+            build: Zero-argument callable building the model to train (it is called
+                again for the refit: a fresh network).
+            data: Zero-argument callable giving the training data for
+                :func:`zoo.training.fit` (called after the seed is set).
+            validation: Zero-argument callable giving the validation data, or None.
+            refit_data: Zero-argument callable giving the refit's data (all samples).
+            on_trained: Called after the first training, before the refit (scores
+                the model that chose the epoch count).
+            **fit_kwargs: The task's keywords for :func:`zoo.training.fit` (``loss``,
+                ``metrics``, ``class_weight``).
+        """
+        from zoo import training
+
+        kwargs = dict(self._training_kwargs(), epochs=self.epochs, batch_size=self.batch_size,
+                      strategy=self.distribute_strategy, verbose=self.verbose, **fit_kwargs)
+        if self.seed is not None:
+            training.set_seed(self.seed)
+        _, history = training.fit(build, data(), validation_data=validation and validation(),
+                                  **kwargs)
+        self.history_ = history
+        self.best_epoch_ = (int(np.nanargmin(history["val_loss"])) + 1
+                            if history.get("val_loss") else None)
+        if on_trained is not None:
+            on_trained()
+        refit = bool(self.refit and validation is not None)
+        options = training.resolve_options(**self._option_kwargs(),
+                                           has_validation=validation is not None)
+        chose = [what for what, on in (("epochs (early stopping)", options["early_stopping"]),
+                                       ("learning-rate reductions",
+                                        options["reduce_lr_on_plateau"]),
+                                       ("the refit's epoch count", refit)) if on]
+        self.validation_scope_ = {
+            "scored_model": "before the refit on all data" if refit else "the exported model",
+            "validation_chose": chose if validation is not None else [],
+        }
+        if refit:
+            if self.seed is not None:
+                training.set_seed(self.seed)
+            refit_kwargs = dict(kwargs, epochs=self.best_epoch_ or self.epochs,
+                                early_stopping=False)
+            if refit_kwargs["reduce_lr_on_plateau"] == "auto":
+                refit_kwargs["reduce_lr_on_plateau"] = False  # no validation loss to watch
+            _, self.refit_history_ = training.fit(build, refit_data(), **refit_kwargs)
+
+    # ------------------------------------------------------------------ export / load
+    def export(self, path, overwrite=False, formats=None):
+        """Writes the self-contained artifact (SavedModel + zoo.json + model.keras [+ ONNX]).
+
+        Args:
+            path: The artifact directory to create.
+            overwrite: Replace an existing artifact at ``path``.
+            formats: Extra formats: a subset of ``("keras", "onnx")``; default all available.
+
+        Returns:
+            The artifact's ``pathlib.Path``.
+        """
+        from zoo.export import write_artifact
+
+        self._check_fitted()
+        return write_artifact(self.model_, path, input_specs=self._input_specs(),
+                              manifest=self._manifest(), overwrite=overwrite, formats=formats)
+
+    def _manifest_common(self) -> dict:
+        """The manifest keys every task has: task, model, the builder kwargs, params, metrics."""
+        params = {k: v for k, v in self.get_params().items()
+                  if k not in self._TOP_LEVEL_PARAMS and k != "distribute_strategy"
+                  and not callable(v) and not hasattr(v, "get_config")}
+        derived = set(DERIVED_BUILDER_ARGS) | {"mask_value"}
+        return {
+            "task": self.task,
+            "model": self.model,
+            # the network's own arguments; the data-derived ones are the manifest's facts
+            "model_kwargs": {k: v for k, v in self.network_kwargs_.items() if k not in derived},
+            "params": params,
+            "metrics": {"validation": self.validation_metrics_,
+                        "validation_scope": getattr(self, "validation_scope_", None)},
+            "best_epoch": self.best_epoch_,
+        }
+
+    def _restore_common(self, manifest: dict) -> None:
+        self.network_kwargs_ = dict(manifest.get("model_kwargs") or {})
+        self.validation_metrics_ = manifest["metrics"].get("validation", {})
+        self.validation_scope_ = manifest["metrics"].get("validation_scope")
+        self.best_epoch_ = manifest.get("best_epoch")
+        self.history_ = {}
+
+    @classmethod
+    def from_manifest(cls, manifest: dict):
+        """An estimator holding a manifest's facts, with no Keras model behind it.
+
+        The Predictor uses it to build model inputs from DataFrames and to format
+        outputs exactly as the estimator does; :meth:`load` adds the model.
+
+        Args:
+            manifest: A verified manifest (:func:`zoo.export.read_manifest`).
+
+        Returns:
+            An instance of ``cls`` whose learned attributes come from the manifest.
+        """
+        accepted = cls._get_param_names()
+        params = {k: v for k, v in (manifest.get("params") or {}).items() if k in accepted}
+        params.update({k: manifest[k] for k in cls._TOP_LEVEL_PARAMS if k in manifest})
+        est = cls(**params)
+        est._restore(manifest)
+        return est
+
+    @classmethod
+    def load(cls, path):
+        """A fitted estimator back from an artifact's ``model.keras`` and manifest.
+
+        Args:
+            path: An artifact directory written by :meth:`export`.
+
+        Returns:
+            A fitted estimator that can predict and continue training.
+
+        Raises:
+            ValueError: If the artifact holds another task's model, or no ``model.keras``.
+        """
+        from zoo.export import load_keras_model, read_manifest
+
+        manifest = read_manifest(path)
+        if manifest.get("task") != cls.task:
+            raise ValueError(f"{path} holds a {manifest.get('task')!r} model, not a "
+                             f"{cls.task!r} model ({cls.__name__})")
+        est = cls.from_manifest(manifest)
+        est.model_ = load_keras_model(path, manifest)
+        return est

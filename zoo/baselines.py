@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from zoo._checks import check_int
 from zoo import windows as W
 
 __all__ = [
@@ -54,12 +55,6 @@ __all__ = [
     "naive",
     "seasonal_naive",
 ]
-
-
-def _check_horizon(horizon) -> int:
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ValueError(f"horizon must be a positive integer; got {horizon!r}")
-    return int(horizon)
 
 
 def _check_history(y, min_length: int = 1) -> np.ndarray:
@@ -95,7 +90,7 @@ def naive(y, horizon: int) -> np.ndarray:
         >>> naive([[1.0, 10.0], [2.0, 20.0]], 2).tolist()
         [[2.0, 20.0], [2.0, 20.0]]
     """
-    h = _check_horizon(horizon)
+    h = check_int(horizon, "horizon")
     arr = _check_history(y)
     return np.repeat(arr[-1:], h, axis=0)
 
@@ -121,9 +116,8 @@ def seasonal_naive(y, horizon: int, season: int) -> np.ndarray:
         >>> seasonal_naive([1.0, 2.0, 3.0, 4.0, 5.0], 4, season=3).tolist()
         [3.0, 4.0, 5.0, 3.0]
     """
-    h = _check_horizon(horizon)
-    if isinstance(season, bool) or not isinstance(season, (int, np.integer)) or season < 1:
-        raise ValueError(f"season must be a positive integer; got {season!r}")
+    h = check_int(horizon, "horizon")
+    season = check_int(season, "season")
     arr = _check_history(y, min_length=int(season))
     last_season = arr[len(arr) - season :]
     return last_season[np.arange(h) % season]
@@ -148,7 +142,7 @@ def drift(y, horizon: int) -> np.ndarray:
         >>> drift([0.0, 1.0, 4.0], 2).tolist()
         [6.0, 8.0]
     """
-    h = _check_horizon(horizon)
+    h = check_int(horizon, "horizon")
     arr = _check_history(y, min_length=2)
     slope = (arr[-1] - arr[0]) / (len(arr) - 1)
     steps = np.arange(1, h + 1, dtype=np.float64)
@@ -171,7 +165,7 @@ def mean(y, horizon: int) -> np.ndarray:
         >>> mean([1.0, 2.0, 6.0], 2).tolist()
         [3.0, 3.0]
     """
-    h = _check_horizon(horizon)
+    h = check_int(horizon, "horizon")
     arr = _check_history(y)
     return np.repeat(arr.mean(axis=0, keepdims=True), h, axis=0)
 
@@ -236,7 +230,7 @@ class _BaselineForecaster(BaseEstimator):
         Returns:
             self.
         """
-        _check_horizon(self.horizon)
+        check_int(self.horizon, "horizon")
         panel = W.to_panel(df, self.target)
         self._learn_season(panel)
         self.series_ = self._targets_only(panel)
@@ -334,9 +328,7 @@ class SeasonalNaiveForecaster(_BaselineForecaster):
             self.season_ = season_of(panel.freq)
         else:
             s = self.season
-            if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-                raise ValueError(f"season must be a positive integer or None; got {s!r}")
-            self.season_ = int(s)
+            self.season_ = check_int(s, "season")
 
     def _min_length(self) -> int:
         return self.season_

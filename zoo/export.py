@@ -1,8 +1,9 @@
-"""Writes and reads the self-contained artifact (the contract in DESIGN.md).
+"""Writes and reads the self-contained artifact; knows no estimator class.
 
-``export_estimator`` builds the artifact in a temporary sibling directory and
-renames it into place, so a crash at any moment leaves either the previous
-artifact or none at ``path``:
+:func:`write_artifact` takes a Keras model, its input specs and the estimator's
+manifest, builds the artifact in a temporary sibling directory and renames it
+into place, so a crash at any moment leaves either the previous artifact or none
+at ``path`` (the contract is in the README's "The artifact" section):
 
 - a TensorFlow SavedModel at the root: endpoints ``serve`` (also the
   ``serving_default`` signature) and ``serve_xla``; input ``inputs`` float32
@@ -10,6 +11,13 @@ artifact or none at ``path``:
   in raw units (forecasts) or probabilities (classifiers);
 - ``zoo.json``, the manifest, with SHA-256 checksums of every file written;
 - ``model.keras`` for fine-tuning; ``model.onnx`` when the ``onnx`` extra is installed.
+
+:func:`read_manifest` verifies an artifact (format 1 and 2 manifests) and
+:func:`load_keras_model` loads its ``model.keras`` with ``safe_mode=True``.
+
+Manifest format 2 stores each fact once: ``lookback``, ``horizon``, ``inputs``,
+``targets``, ``quantiles`` and ``last_timestamp`` at the top level only (format 1
+repeated some of them in ``params`` and ``model_kwargs``, which readers now ignore).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "zoo.json"
 FORMATS = ("keras", "onnx")
 _TMP_TAG = ".zoo-tmp-"
@@ -158,12 +166,18 @@ def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = Tru
     return endpoints
 
 
-def export_estimator(est, path, *, overwrite=False, formats=None) -> Path:
-    """Writes a fitted estimator's artifact to ``path`` atomically.
+def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=False,
+                   formats=None) -> Path:
+    """Writes a model's artifact to ``path`` atomically.
 
     Args:
-        est: A fitted :class:`zoo.Forecaster` or :class:`zoo.Classifier`.
+        model: The Keras model, raw values in and raw units (or probabilities) out.
         path: The artifact directory.
+        input_specs: Ordered input name -> shape (None for dynamic dims): ``inputs``
+            and, for models with known-ahead covariates, ``future``.
+        manifest: The estimator's facts (JSON-serialisable after numpy conversion);
+            the format version, library versions, endpoints, signature and file
+            checksums are added here.
         overwrite: Replace an existing artifact.
         formats: Extra formats among ``("keras", "onnx")``; None = every available one.
 
@@ -189,9 +203,8 @@ def export_estimator(est, path, *, overwrite=False, formats=None) -> Path:
     tmp = parent / f".{path.name}{_TMP_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        model = est.model_
         disable_cudnn(model)
-        endpoints = write_saved_model(model, tmp, est._input_specs())
+        endpoints = write_saved_model(model, tmp, input_specs)
         files = []
         if "keras" in formats:
             model.save(tmp / "model.keras")
@@ -200,15 +213,15 @@ def export_estimator(est, path, *, overwrite=False, formats=None) -> Path:
             from zoo import onnx_export
 
             if onnx_export.available():
-                onnx_export.write_onnx(model, tmp / "model.onnx", est._input_specs())
+                onnx_export.write_onnx(model, tmp / "model.onnx", input_specs)
                 files.append("model.onnx")
-        manifest = est._manifest()
+        manifest = dict(manifest)
         manifest.update({
             "format_version": FORMAT_VERSION,
             "versions": _versions(),
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "endpoints": endpoints,
-            "signature": {"inputs": {n: list(s) for n, s in est._input_specs().items()},
+            "signature": {"inputs": {n: list(s) for n, s in input_specs.items()},
                           "outputs": "outputs"},
         })
         listed = sorted(p for p in tmp.rglob("*") if p.is_file())
@@ -283,37 +296,23 @@ def read_manifest(path) -> dict:
     return manifest
 
 
-def load_estimator(path, expected_task=None):
-    """A fitted estimator rebuilt from an artifact's manifest and ``model.keras``.
+def load_keras_model(path, manifest: dict):
+    """The artifact's ``model.keras``, loaded with ``safe_mode=True`` (no code runs).
 
     Args:
         path: The artifact directory.
-        expected_task: ``"forecast"`` or ``"classify"`` to check the artifact's task.
+        manifest: Its verified manifest.
 
     Returns:
-        A fitted :class:`zoo.Forecaster` or :class:`zoo.Classifier`.
+        The Keras model.
+
+    Raises:
+        ValueError: If the artifact was exported without ``model.keras``.
     """
     import keras
 
     import zoo.builders  # noqa: F401  (registers the custom layers)
 
-    manifest = read_manifest(path)
-    task = manifest.get("task")
-    if expected_task is not None and task != expected_task:
-        raise ValueError(f"{path} holds a {task!r} model, not a {expected_task!r} model")
     if "model.keras" not in manifest.get("files", {}):
         raise ValueError(f"{path} has no model.keras (exported with formats without 'keras')")
-    est = _estimator_from_manifest(manifest)
-    est.model_ = keras.saving.load_model(Path(path) / "model.keras", safe_mode=True)
-    return est
-
-
-def _estimator_from_manifest(manifest):
-    from zoo.classifier import Classifier
-    from zoo.forecaster import Forecaster
-
-    cls = Forecaster if manifest["task"] == "forecast" else Classifier
-    params = {k: v for k, v in manifest.get("params", {}).items() if k in cls().get_params()}
-    est = cls(**params)
-    est._restore(manifest)
-    return est
+    return keras.saving.load_model(Path(path) / "model.keras", safe_mode=True)

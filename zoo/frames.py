@@ -193,7 +193,7 @@ def format_forecast(out, series, indices, kind, targets, quantiles=None):
     """
     qs = quantiles
     if qs:
-        median = _median(out, qs)
+        median = median_of_quantiles(out, qs)
     else:
         median = out
     if kind == "long":
@@ -219,7 +219,13 @@ def format_forecast(out, series, indices, kind, targets, quantiles=None):
     return frame
 
 
-def _median(out, qs):
+def median_of_quantiles(out, qs):
+    """The median from quantile forecasts ``[..., n_quantiles]`` (interpolated without 0.5).
+
+    Example:
+        >>> median_of_quantiles(np.array([[1.0, 3.0]]), [0.1, 0.9]).tolist()
+        [2.0]
+    """
     if 0.5 in qs:
         return out[..., qs.index(0.5)]
     # interpolate the median between the nearest quantiles

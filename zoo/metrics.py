@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo._checks import check_int, check_quantiles
+
 __all__ = [
     "accuracy",
     "classification_metrics",
@@ -179,8 +181,7 @@ def smape(y_true, y_pred) -> float:
 
 def _seasonal_scale(y_train, season: int) -> np.ndarray:
     """Mean absolute lag-``season`` difference of the training series (per column)."""
-    if isinstance(season, bool) or not isinstance(season, (int, np.integer)) or season < 1:
-        raise ValueError(f"season must be a positive integer; got {season!r}")
+    season = check_int(season, "season")
     train = _as_float(y_train, "y_train")
     if train.ndim not in (1, 2):
         raise ValueError(f"y_train must be 1-D [T] or 2-D [T, n_series]; got shape {train.shape}")
@@ -244,12 +245,8 @@ def mase(y_true, y_pred, y_train, season: int = 1) -> float:
 
 
 def _quantile_levels(quantiles) -> np.ndarray:
-    q = np.asarray(quantiles, dtype=np.float64).reshape(-1)
-    if q.size == 0 or not np.all((q > 0) & (q < 1)):
-        raise ValueError(
-            f"quantiles must be a non-empty sequence of levels in (0, 1); got {quantiles!r}"
-        )
-    return q
+    # the levels in the given order: the predictions' last axis follows it
+    return np.asarray(check_quantiles(quantiles, sort=False), dtype=np.float64)
 
 
 def pinball_loss(y_true, y_pred_quantiles, quantiles) -> float:

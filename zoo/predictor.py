@@ -3,20 +3,24 @@
 The Predictor verifies the manifest and checksums, then answers with ONNX
 Runtime (when installed and ``model.onnx`` is present), else the XLA endpoint,
 else ``serve``. DataFrame input gets the same features as training (calendar
-covariates included) by reusing the estimator's own input code, rebuilt from
-the manifest with no Keras model behind it.
+covariates included): the estimator class of the artifact's task, rebuilt from
+the manifest with no Keras model behind it, builds the inputs and formats the
+outputs, and the Predictor's backend runs the model in between.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
 
-from zoo.export import _estimator_from_manifest, read_manifest
+from zoo.classifier import Classifier
+from zoo.export import read_manifest
+from zoo.forecaster import Forecaster
 
 BACKENDS = ("auto", "onnx", "xla", "serve")
+# The artifact's task -> the estimator class that reads its manifest.
+ESTIMATORS = {"forecast": Forecaster, "classify": Classifier}
 
 
 class Predictor:
@@ -27,8 +31,16 @@ class Predictor:
         backend: ``"auto"``, ``"onnx"``, ``"xla"`` or ``"serve"``.
 
     Attributes:
+        path: The artifact directory.
         manifest: The verified manifest (dict).
         backend: The backend in use.
+        task: ``"forecast"`` or ``"classify"``.
+        input_names: The SavedModel's inputs, in signature order (``inputs`` [, ``future``]).
+        targets: Forecasters: the target columns (None for classifiers).
+        season: Forecasters: the seasonal period of the data's frequency.
+        lookback: Forecasters: input steps.
+        horizon: Forecasters: steps forecast.
+        classes: Classifiers: the class labels, in the order of the probabilities.
 
     Example:
         >>> import zoo, tempfile, os
@@ -43,11 +55,20 @@ class Predictor:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
-        # the manifest's keys are sorted; the signature's order is inputs, then future
-        self._names = [n for n in ("inputs", "future") if n in self.manifest["signature"]["inputs"]]
+        self.task = self.manifest["task"]
+        if self.task not in ESTIMATORS:
+            raise ValueError(f"{self.path} holds a {self.task!r} model; this zoo reads "
+                             f"{sorted(ESTIMATORS)}")
+        self._est = ESTIMATORS[self.task].from_manifest(self.manifest)
+        self._specs = self._est._input_specs()
+        self.input_names = list(self._specs)
+        forecasting = self.task == "forecast"
+        self.targets = list(self._est.targets_) if forecasting else None
+        self.season = self._est.season_ if forecasting else None
+        self.lookback = int(self.manifest["lookback"]) if forecasting else None
+        self.horizon = int(self.manifest["horizon"]) if forecasting else None
+        self.classes = None if forecasting else self._est.classes_
         self.backend = self._open(backend)
-        self._est = _estimator_from_manifest(self.manifest)
-        self._est._call = self._call_estimator
 
     def _open(self, backend):
         files = self.manifest.get("files", {})
@@ -83,19 +104,23 @@ class Predictor:
         Returns:
             The ``outputs`` array.
         """
-        if len(arrays) != len(self._names):
-            raise ValueError(f"expected {len(self._names)} array(s) {self._names}, got {len(arrays)}")
+        if len(arrays) != len(self.input_names):
+            raise ValueError(f"expected {len(self.input_names)} array(s) {self.input_names}, "
+                             f"got {len(arrays)}")
         feeds = []
-        for name, arr in zip(self._names, arrays):
+        for name, arr in zip(self.input_names, arrays):
             a = np.asarray(arr, dtype="float32")
-            want = self.manifest["signature"]["inputs"][name]
+            want = self._specs[name]
             if a.ndim != len(want) or any(w is not None and w != s for w, s in zip(want, a.shape)):
                 raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "
                                  f"got {list(a.shape)}")
             feeds.append(a)
         if self.backend == "onnx":
-            return self._session.run(["outputs"], dict(zip(self._names, feeds)))[0]
+            return self._session.run(["outputs"], dict(zip(self.input_names, feeds)))[0]
         return self._fn(*feeds)["outputs"].numpy()
+
+    def _run_forecast(self, x, future=None):
+        return self.run(x) if future is None else self.run(x, future)
 
     def make_inputs(self, history, future_df=None) -> dict:
         """The raw arrays the SavedModel takes for forecasting after ``history``.
@@ -117,14 +142,11 @@ class Predictor:
             >>> {k: v.shape for k, v in p.make_inputs(zoo.datasets.load("airline")).items()}
             {'inputs': (1, 12, 3), 'future': (1, 6, 2)}
         """
-        if self.manifest["task"] != "forecast":
+        if self.task != "forecast":
             raise ValueError("make_inputs is for forecasters; a classifier takes X as it is")
         series, kind = self._est._history(history)
         x, fut, _ = self._est.make_inputs(series, future_df, kind)
         return {"inputs": x} if fut is None else {"inputs": x, "future": fut}
-
-    def _call_estimator(self, x, future=None):
-        return self.run(x) if future is None else self.run(x, future)
 
     def predict(self, history=None, future_df=None):
         """Forecasts (or class labels) from raw data.
@@ -133,18 +155,18 @@ class Predictor:
             history: Forecasters: a DataFrame of history (wide or long, as in fit),
                 or a raw array ``[batch, lookback, n_inputs]`` (returns an array).
                 Classifiers: sequences ``X``. None: continue the training data.
-            future_df: Known-ahead covariates over the horizon (forecasters).
+            future_df: Known-ahead covariates over the horizon (forecasters): a
+                DataFrame, or a raw array ``[batch, horizon, n_future]`` beside a raw
+                ``history`` array.
 
         Returns:
             A DataFrame of forecasts, an array, or class labels.
         """
-        if self.manifest["task"] == "classify":
-            return self._est.predict(history)
+        if self.task == "classify":
+            return self.classes[self.predict_proba(history).argmax(axis=1)]
         if isinstance(history, np.ndarray) and history.ndim == 3:
-            return self.run(history) if future_df is None else self.run(history, future_df)
-        if history is None and not self._est.tail_:
-            raise ValueError("this artifact stores no training tail: pass history")
-        return self._est.predict(history, future_df)
+            return self._run_forecast(history, future_df)
+        return self._est.forecast_with(self._run_forecast, history, future_df)
 
     def predict_proba(self, X):
         """Class probabilities (classifiers only).
@@ -155,9 +177,9 @@ class Predictor:
         Returns:
             ``[n, n_classes]`` probabilities.
         """
-        if self.manifest["task"] != "classify":
+        if self.task != "classify":
             raise ValueError("predict_proba is for classifiers; this artifact forecasts")
-        return self._est.predict_proba(X)
+        return self._est.proba_with(self.run, X)
 
 
 def load(path, backend="auto") -> Predictor:

@@ -2,7 +2,8 @@
 
 Builders register themselves with :func:`register`; :func:`build` and
 :func:`list_models` are the public entry points (``zoo.build``, ``zoo.list_models``).
-The registry imports nothing from the rest of zoo at module level, so every
+The registry imports nothing from the rest of zoo but the leaf :mod:`zoo._checks`
+(it finds the built-in builders by importing ``zoo.builders`` by name), so every
 module may import it.
 """
 
@@ -12,6 +13,8 @@ import dataclasses
 import difflib
 import importlib
 from typing import Any, Callable
+
+from zoo._checks import check_int
 
 TASKS = ("forecast", "classify")
 
@@ -30,6 +33,16 @@ class ModelSpec:
         future_covariates: Whether the builder accepts known-ahead covariates (``n_future``).
         sequential: Whether ``api="sequential"`` is possible (False for branching models).
         description: One line for ``zoo list`` and the README table.
+        example_kwargs: Small builder arguments (a few units, a short input) with which
+            :func:`zoo.testing.check_builder` runs every check in seconds; a plugin
+            registers its own, so the harness can test it as it tests the built-ins.
+        depth: The recurrent layers an estimator's int ``units`` becomes (2 for the
+            stacked presets: ``units=32`` means ``[32, 32]``; 1 otherwise).
+
+    Every flag is a promise :func:`zoo.testing.check_builder` checks both ways: a
+    builder that claims ``masking`` must give padded sequences the outputs of the
+    unpadded ones, and one that does not must refuse ``mask_value``; likewise for a
+    ``None`` time dimension, ``n_future`` and ``api="sequential"``.
     """
 
     name: str
@@ -41,6 +54,8 @@ class ModelSpec:
     future_covariates: bool = True
     sequential: bool = True
     description: str = ""
+    example_kwargs: dict = dataclasses.field(default_factory=dict)
+    depth: int = 1
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
@@ -55,6 +70,8 @@ def register(
     future_covariates: bool = True,
     sequential: bool = True,
     description: str = "",
+    example_kwargs: dict | None = None,
+    depth: int = 1,
     **preset: Any,
 ) -> Callable[[Callable], Callable]:
     """Class-free decorator that adds a builder to the registry under ``name``.
@@ -71,6 +88,9 @@ def register(
         sequential: Whether ``api="sequential"`` is possible; a builder registered
             with False must refuse it with a ``ValueError``.
         description: A one-line description.
+        example_kwargs: Small builder arguments for :func:`zoo.testing.check_builder`
+            (e.g. ``{"units": 4, "input_shape": (None, 2)}``).
+        depth: Recurrent layers an estimator's int ``units`` stands for.
         **preset: Keyword arguments this name fixes, e.g. ``cell="lstm"``.
 
     Returns:
@@ -90,6 +110,9 @@ def register(
     bad = [t for t in tasks if t not in TASKS]
     if bad or not tasks:
         raise ValueError(f"register: tasks must be a non-empty subset of {TASKS}, got {tasks!r}")
+    if example_kwargs is not None and not isinstance(example_kwargs, dict):
+        raise TypeError(f"register: example_kwargs must be a dict, got {example_kwargs!r}")
+    check_int(depth, "register: depth")
 
     def decorator(fn: Callable) -> Callable:
         if name in _REGISTRY and _REGISTRY[name].builder is not fn:
@@ -104,6 +127,8 @@ def register(
             future_covariates=future_covariates,
             sequential=sequential,
             description=description,
+            example_kwargs=dict(example_kwargs or {}),
+            depth=int(depth),
         )
         return fn
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 import warnings
 
 import numpy as np
 
+from zoo._checks import check_size
 from zoo.frames import (  # noqa: F401  (re-exported: zoo.windows.ID_COL, ...)
     ID_COL,
     LONG_VALUE_COL,
@@ -184,7 +184,7 @@ def make_dataset(arrays, starts, spec: WindowSpec, *, batch_size=32, shuffle=Tru
     return ds.map(window, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(2)
 
 
-def _window_values(starts, wspec) -> int:
+def window_values(starts, wspec) -> int:
     """Floats that dense window arrays for ``starts`` would hold (inputs, targets, future)."""
     n = sum(len(s) for s in starts)
     per = (wspec.lookback * len(wspec.input_cols)
@@ -192,7 +192,7 @@ def _window_values(starts, wspec) -> int:
     return n * per
 
 
-def _thin(starts, cap):
+def thin(starts, cap):
     """At most about ``cap`` window starts, evenly spaced within every series."""
     total = sum(len(s) for s in starts)
     if total <= cap:
@@ -215,15 +215,10 @@ def split_point(length: int, validation_size) -> int:
         >>> split_point(100, 0.2), split_point(100, 12), split_point(100, 0)
         (80, 88, 100)
     """
-    if isinstance(validation_size, bool) or not isinstance(validation_size, numbers.Real):
-        raise ValueError(f"validation_size must be a float in [0, 1) or an int >= 0, got {validation_size!r}")
-    if isinstance(validation_size, numbers.Integral):
-        if validation_size < 0:
-            raise ValueError(f"validation_size must be >= 0, got {validation_size}")
-        return max(length - int(validation_size), 0)
-    if not 0 <= validation_size < 1:
-        raise ValueError(f"validation_size as a fraction must be in [0, 1), got {validation_size}")
-    return length - int(math.ceil(length * validation_size))
+    size = check_size(validation_size)
+    if isinstance(size, int):
+        return max(length - size, 0)
+    return length - int(math.ceil(length * size))
 
 
 def warn_short(uids, min_length):

@@ -9,13 +9,11 @@ and the heads of :mod:`zoo.builders.heads`.
 
 from __future__ import annotations
 
-import numbers
-
 import keras
 
-from zoo.builders.heads import classification_head, forecast_head
+from zoo._checks import check_int, is_int
+from zoo.builders.common import check_name, finish, head, recurrent_layer, validate
 from zoo.builders.layers import PACKAGE
-from zoo.builders.recurrent import _check_positive_int, _recurrent_layer, _validate
 from zoo.registry import register
 
 
@@ -54,47 +52,22 @@ class CausalConv1D(keras.layers.Conv1D):
 
 def _conv_plan(filters, kernel_size):
     """``[(filters, kernel), ...]``, one pair per convolution."""
-    if isinstance(filters, numbers.Integral) and not isinstance(filters, bool):
+    if is_int(filters):
         filters = [filters]
     if not isinstance(filters, (list, tuple)) or not filters:
         raise ValueError(
             f"filters must be a positive int or a non-empty list of them, got {filters!r}"
         )
-    filters = [_check_positive_int(f, "filters") for f in filters]
-    if isinstance(kernel_size, numbers.Integral) and not isinstance(kernel_size, bool):
+    filters = [check_int(f, "filters") for f in filters]
+    if is_int(kernel_size):
         kernel_size = [kernel_size] * len(filters)
     if not isinstance(kernel_size, (list, tuple)) or len(kernel_size) != len(filters):
         raise ValueError(
             f"kernel_size must be a positive int or a list with one per filters entry "
             f"({len(filters)}), got {kernel_size!r}"
         )
-    kernel_size = [_check_positive_int(k, "kernel_size") for k in kernel_size]
+    kernel_size = [check_int(k, "kernel_size") for k in kernel_size]
     return list(zip(filters, kernel_size))
-
-
-def _check_name(name):
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty string, got {name!r}")
-
-
-def _head(task, horizon, n_targets, n_classes, quantiles):
-    if task == "forecast":
-        return forecast_head(horizon, n_targets, quantiles)
-    return classification_head(n_classes)
-
-
-def _finish(inputs, x, head, *, horizon, n_future, width, name):
-    """Joins known-ahead covariates (if any) to the features ``x``, then the head."""
-    model_inputs = inputs
-    if n_future:
-        future = keras.Input(shape=(horizon, n_future), name="future", dtype="float32")
-        flat = keras.layers.Flatten(name="future_flatten")(future)
-        x = keras.layers.Concatenate(name="context_future")([x, flat])
-        x = keras.layers.Dense(max(width, 16), activation="relu", name="future_mix")(x)
-        model_inputs = [inputs, future]
-    for layer in head:
-        x = layer(x)
-    return keras.Model(model_inputs, x, name=name)
 
 
 _SHARED_DOC = """
@@ -126,6 +99,8 @@ _SHARED_DOC = """
     dynamic_time=False,
     sequential=False,
     description="LSTM-FCN: conv blocks + global pooling in parallel with an LSTM",
+    example_kwargs={"filters": [8, 8, 8], "kernel_size": [5, 3, 3], "units": 4,
+                    "input_shape": (10, 2), "horizon": 2, "n_targets": 2},
 )
 def lstm_fcn(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
              n_classes=None, api="functional", filters=(128, 256, 128),
@@ -168,7 +143,7 @@ def lstm_fcn(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
             "pooling would mix the padding into every output. Give sequences one length "
             f"(pad or resample) or use a recurrent model such as 'bigru'; got mask_value={mask_value!r}"
         )
-    units, kernel_initializer, recurrent_initializer, quantiles, n_future = _validate(
+    units, kernel_initializer, recurrent_initializer, quantiles, n_future = validate(
         task, input_shape, horizon, n_targets, n_classes, api, units, dropout,
         recurrent_dropout, None, kernel_initializer, recurrent_initializer, quantiles,
         n_future, cell,
@@ -188,7 +163,7 @@ def lstm_fcn(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
             "or dimension_shuffle=False"
         )
     plan = _conv_plan(filters, kernel_size)
-    _check_name(name)
+    check_name(name)
 
     inputs = keras.Input(shape=tuple(input_shape), name="inputs", dtype="float32")
     y = inputs
@@ -201,18 +176,20 @@ def lstm_fcn(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
 
     x = keras.layers.Permute((2, 1), name="dimension_shuffle")(inputs) if dimension_shuffle else inputs
     for i, u in enumerate(units):
-        x = _recurrent_layer(cell, u, i < len(units) - 1, recurrent_dropout, "glorot_uniform",
+        x = recurrent_layer(cell, u, i < len(units) - 1, recurrent_dropout, "glorot_uniform",
                              recurrent_initializer, False, "concat", f"{cell}_{i}")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="dropout")(x)
 
     x = keras.layers.Concatenate(name="concat_branches")([x, y])
-    head = _head(task, horizon, n_targets, n_classes, quantiles)
-    return _finish(inputs, x, head, horizon=horizon, n_future=n_future,
+    out_layers = head(task, horizon, n_targets, n_classes, quantiles)
+    return finish(inputs, x, out_layers, horizon=horizon, n_future=n_future,
                    width=units[-1] + plan[-1][0], name=name)
 
 
-@register("cnn_lstm", description="Causal Conv1D feature extractor, then an LSTM or GRU")
+@register("cnn_lstm", description="Causal Conv1D feature extractor, then an LSTM or GRU",
+          example_kwargs={"filters": [4, 4], "units": 4, "input_shape": (None, 2), "horizon": 3,
+                          "quantiles": [0.1, 0.5, 0.9], "cell": "gru", "mask_value": -999.0})
 def cnn_lstm(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
              n_classes=None, api="functional", filters=(64, 64), kernel_size=3,
              cell="lstm", units=64, dropout=0.0, recurrent_dropout=0.0, mask_value=None,
@@ -240,13 +217,13 @@ def cnn_lstm(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
         >>> tuple(m.output.shape)
         (None, 3, 1)
     """
-    units, kernel_initializer, recurrent_initializer, quantiles, n_future = _validate(
+    units, kernel_initializer, recurrent_initializer, quantiles, n_future = validate(
         task, input_shape, horizon, n_targets, n_classes, api, units, dropout,
         recurrent_dropout, mask_value, kernel_initializer, recurrent_initializer, quantiles,
         n_future, cell,
     )
     plan = _conv_plan(filters, kernel_size)
-    _check_name(name)
+    check_name(name)
 
     layers = []
     if mask_value is not None:
@@ -258,20 +235,20 @@ def cnn_lstm(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
         layers.append(conv(f, k, activation="relu", kernel_initializer=kernel_initializer,
                            name=f"conv_{i}", **extra))
     for i, u in enumerate(units):
-        layers.append(_recurrent_layer(cell, u, i < len(units) - 1, recurrent_dropout,
+        layers.append(recurrent_layer(cell, u, i < len(units) - 1, recurrent_dropout,
                                        "glorot_uniform", recurrent_initializer, False,
                                        "concat", f"{cell}_{i}"))
         if dropout:
             layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
-    head = _head(task, horizon, n_targets, n_classes, quantiles)
+    out_layers = head(task, horizon, n_targets, n_classes, quantiles)
 
     inputs = keras.Input(shape=tuple(input_shape), name="inputs", dtype="float32")
     if api == "sequential":
-        return keras.Sequential([inputs] + layers + head, name=name)
+        return keras.Sequential([inputs] + layers + out_layers, name=name)
     x = inputs
     for layer in layers:
         x = layer(x)
-    return _finish(inputs, x, head, horizon=horizon, n_future=n_future, width=units[-1],
+    return finish(inputs, x, out_layers, horizon=horizon, n_future=n_future, width=units[-1],
                    name=name)
 
 

@@ -7,7 +7,9 @@ floats and lists), so a model reloads from ``.keras`` and from its config alone.
 Scaling lives inside the model (the artifact takes raw values and returns raw
 units): :class:`WindowScaler` maps a raw input window to the network's scale and
 returns the per-window location it removed; :class:`InverseScaler` maps the
-network's output back to raw units with that location.
+network's output back to raw units with that location. Both, and
+:class:`Standardize`, wrap the functions of :mod:`zoo.scaling`, which training
+uses on its data too.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-PACKAGE = "zoo"
+from zoo import scaling
+from zoo.scaling import SCALINGS  # noqa: F401  (re-exported)
 
-SCALINGS = ("window", "window_std", "global", "none")
+PACKAGE = "zoo"
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -72,9 +75,8 @@ class SortLastAxis(keras.layers.Layer):
         return input_shape
 
 
-def _as_float_list(values, name):
-    out = [float(v) for v in values]
-    return out
+def _floats(values):
+    return [float(v) for v in values]
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -99,8 +101,8 @@ class Standardize(keras.layers.Layer):
 
     def __init__(self, mean, std, pad_value=None, **kwargs):
         super().__init__(**kwargs)
-        self.mean = _as_float_list(mean, "mean")
-        self.std = _as_float_list(std, "std")
+        self.mean = _floats(mean)
+        self.std = _floats(std)
         if len(self.mean) != len(self.std):
             raise ValueError("Standardize: mean and std must have the same length")
         if any(s <= 0 for s in self.std):
@@ -109,13 +111,7 @@ class Standardize(keras.layers.Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        mean = ops.convert_to_tensor(self.mean, dtype=inputs.dtype)
-        std = ops.convert_to_tensor(self.std, dtype=inputs.dtype)
-        out = (inputs - mean) / std
-        if self.pad_value is not None:
-            is_pad = ops.all(ops.equal(inputs, self.pad_value), axis=-1, keepdims=True)
-            out = ops.where(is_pad, ops.full_like(inputs, self.pad_value), out)
-        return out
+        return scaling.standardize(inputs, self.mean, self.std, self.pad_value)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -163,36 +159,16 @@ class WindowScaler(keras.layers.Layer):
         self.n_targets = int(n_targets)
         self.log = bool(log)
         self.scaling = scaling
-        self.target_loc = _as_float_list(target_loc or [0.0] * self.n_targets, "target_loc")
-        self.target_scale = _as_float_list(target_scale or [1.0] * self.n_targets, "target_scale")
-        self.cov_mean = _as_float_list(cov_mean or [], "cov_mean")
-        self.cov_std = _as_float_list(cov_std or [], "cov_std")
+        self.target_loc = _floats(target_loc or [0.0] * self.n_targets)
+        self.target_scale = _floats(target_scale or [1.0] * self.n_targets)
+        self.cov_mean = _floats(cov_mean or [])
+        self.cov_std = _floats(cov_std or [])
 
     def call(self, inputs):
-        dtype = inputs.dtype
-        t = inputs[..., : self.n_targets]
-        if self.log:
-            t = ops.log(ops.maximum(t, 1e-12))
-        if self.scaling == "window":
-            loc = ops.mean(t, axis=1, keepdims=True)
-            scale = ops.ones_like(loc) * ops.convert_to_tensor(self.target_scale, dtype)
-        elif self.scaling == "window_std":
-            loc = ops.mean(t, axis=1, keepdims=True)
-            scale = ops.std(t, axis=1, keepdims=True) + 1e-3
-        elif self.scaling == "global":
-            loc = ops.zeros_like(t[:, :1, :]) + ops.convert_to_tensor(self.target_loc, dtype)
-            scale = ops.ones_like(loc) * ops.convert_to_tensor(self.target_scale, dtype)
-        else:
-            loc = ops.zeros_like(t[:, :1, :])
-            scale = ops.ones_like(loc)
-        parts = [(t - loc) / scale]
-        if self.cov_mean:
-            c = inputs[..., self.n_targets:]
-            mean = ops.convert_to_tensor(self.cov_mean, dtype)
-            std = ops.convert_to_tensor(self.cov_std, dtype)
-            parts.append((c - mean) / std)
-        scaled = parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
-        return scaled, loc, scale
+        return scaling.scale_window(
+            inputs, n_targets=self.n_targets, log=self.log, scaling=self.scaling,
+            target_loc=self.target_loc, target_scale=self.target_scale,
+            cov_mean=self.cov_mean, cov_std=self.cov_std)
 
     def compute_output_shape(self, input_shape):
         stat = (input_shape[0], 1, self.n_targets)
@@ -229,14 +205,7 @@ class InverseScaler(keras.layers.Layer):
 
     def call(self, inputs):
         y, loc, scale = inputs
-        if len(y.shape) == 4:
-            loc = loc[..., None]
-            scale = scale[..., None]
-        out = y * scale + loc
-        if self.log:
-            # clip before exp: an untrained or diverged network must not give inf
-            out = ops.exp(ops.clip(out, -80.0, 80.0))
-        return out
+        return scaling.unscale(y, loc, scale, self.log)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]

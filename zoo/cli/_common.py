@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# How zoo.io's messages name its arguments on the command line.
+FLAGS = {"data": "--data", "time_col": "--time-col", "label": "--label"}
 
-class UsageError(Exception):
+
+class UsageError(ValueError):
     """A user mistake: reported in one line with exit status 2."""
 
 
-def _check_positive(args, flags):
+def check_positive(args, flags):
+    """Refuses a given ``--flag`` below 1 (argparse has checked that it is an int)."""
     for flag in flags:
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise UsageError(f"--{flag} must be a positive integer, got {value}")
 
 
-def _out_dir(args):
+def out_dir(args):
+    """``--out`` as a Path, refused when it exists and ``--overwrite`` is not given."""
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise UsageError(f"--out {out} exists; pass --overwrite to replace it")
     return out
 
 
-def _training_params(args, model):
+def training_params(args, model):
     """Estimator keywords shared by both tasks: model, seed, progress, --epochs, --units."""
     params = dict(model=model, seed=args.seed, verbose=1)
     if args.epochs:
@@ -31,9 +36,3 @@ def _training_params(args, model):
     if args.units:
         params["units"] = args.units
     return params
-
-
-def _load(artifact):
-    import zoo
-
-    return zoo.load(artifact)

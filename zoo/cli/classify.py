@@ -5,13 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from zoo.cli._common import UsageError, _check_positive, _out_dir, _training_params
+from zoo.cli._common import FLAGS, UsageError, check_positive, out_dir, training_params
 from zoo.io import read_samples
 
-
 HOLDOUT_FRACTION = 0.2
-
-
 MIN_CLASSIFY_ROWS = 5
 
 
@@ -62,19 +59,10 @@ def holdout_split(X, y, seed=0, fraction=HOLDOUT_FRACTION):
         >>> sorted(yte.tolist()), note
         (['a', 'b'], None)
     """
-    import numpy as np
-    from sklearn.model_selection import train_test_split
+    from zoo.sequences import stratified_split
 
-    classes, counts = np.unique(y, return_counts=True)
-    n_test = int(np.ceil(len(y) * fraction))
-    note = None
-    if counts.min() < 2:
-        note = f"class {str(classes[counts.argmin()])!r} has {counts.min()} sample"
-    elif n_test < len(classes) or len(y) - n_test < len(classes):
-        note = f"{len(classes)} classes do not fit in {n_test} held-out samples"
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=n_test, random_state=seed,
-                                              stratify=None if note else y)
-    return X_tr, y_tr, X_te, y_te, note
+    train, held, note = stratified_split(y, fraction, seed)
+    return X[train], y[train], X[held], y[held], note
 
 
 def classification_baselines(X_train, y_train, X_test):
@@ -117,18 +105,18 @@ def _report_classification(y_test, rows):
         print(f"{name:18s}{acc:10.4f}{f1:10.4f}")
 
 
-def _train_classifier(args):
+def train(args):
     import numpy as np
 
     import zoo
     from zoo.registry import get_spec
 
-    _check_positive(args, ("epochs", "units"))
+    check_positive(args, ("epochs", "units"))
     model = args.model or "bigru"
     if "classify" not in get_spec(model).tasks:
         raise UsageError(f"--model {model!r} does not classify; choose one of "
                          f"{', '.join(zoo.list_models('classify'))}")
-    out = _out_dir(args)
+    out = out_dir(args)
     bundled = _bundled_classification(args.data)
     if bundled is not None:
         if args.label is not None:
@@ -139,7 +127,7 @@ def _train_classifier(args):
         print(f"{args.data}: {len(X_train)} training and {len(X_test)} test samples of "
               f"{X_train.shape[1]} steps; the original test split is held out")
     else:
-        X, y = read_samples(args.data, args.label)
+        X, y = read_samples(args.data, args.label, argnames=FLAGS)
         if len(X) < MIN_CLASSIFY_ROWS:
             raise UsageError(f"{args.data} has {len(X)} rows; training and a held-out part need "
                              f"at least {MIN_CLASSIFY_ROWS}")
@@ -153,7 +141,7 @@ def _train_classifier(args):
         if len(np.unique(y_train)) < 2:
             raise UsageError(f"the training part holds a single class ({str(y_train[0])!r}); "
                              "add samples of the other classes")
-    params = _training_params(args, model)
+    params = training_params(args, model)
     c = zoo.Classifier(**params).fit(X_train, y_train)
     pred = c.predict(X_test)
     print(f"\nheld-out part: {len(y_test)} samples")
@@ -197,7 +185,7 @@ def _classify_data(p, args, require_label):
         import pandas as pd
 
         label = "label" if "label" in pd.read_csv(args.data, nrows=0).columns else None
-    X, y = read_samples(args.data, label, require_label=require_label)
+    X, y = read_samples(args.data, label, require_label=require_label, argnames=FLAGS)
     n_steps = p.manifest.get("n_timesteps")
     if n_steps is not None and X.shape[1] == n_steps + 1 and label is None:
         raise UsageError(f"{args.data} has {X.shape[1]} columns; the model takes {n_steps} time "
@@ -205,20 +193,21 @@ def _classify_data(p, args, require_label):
     return X, y
 
 
-def _evaluate_classifier(p, args):
+def evaluate(p, args):
+    """``zoo evaluate`` for a classifier artifact: accuracy, macro F1 and a per-class table."""
     import numpy as np
 
     from zoo import metrics
 
     X, y = _classify_data(p, args, require_label=True)
-    unknown = sorted(set(y.tolist()) - {str(k) for k in p.manifest["classes"]})
+    unknown = sorted(set(y.tolist()) - {str(k) for k in p.classes})
     if unknown:
         print(f"(labels the model never saw: {unknown[:10]}; it knows "
-              f"{[str(k) for k in p.manifest['classes']][:10]})")
+              f"{[str(k) for k in p.classes][:10]})")
     pred = p.predict(X)
     print(f"{len(y)} samples: accuracy {metrics.accuracy(y, pred):.4f}  "
           f"macro F1 {metrics.macro_f1(y, pred):.4f}")
-    labels = np.unique(np.concatenate([np.asarray(p.manifest["classes"], dtype=str), y]))
+    labels = np.unique(np.concatenate([np.asarray(p.classes, dtype=str), y]))
     print(f"{'class':16s}{'true':>8s}{'predicted':>11s}{'correct':>9s}")
     for k in labels:
         print(f"{k:16s}{int(np.sum(y == k)):8d}{int(np.sum(pred == k)):11d}"
@@ -226,13 +215,14 @@ def _evaluate_classifier(p, args):
     return 0
 
 
-def _predict_classifier(p, args):
+def predict(p, args):
+    """``zoo predict`` for a classifier artifact: a label and probabilities per row."""
     import numpy as np
     import pandas as pd
 
     X, _ = _classify_data(p, args, require_label=False)
     proba = np.asarray(p.predict_proba(X))
-    classes = [str(k) for k in p.manifest["classes"]]
+    classes = [str(k) for k in p.classes]
     out = pd.DataFrame({"label": np.asarray(classes)[proba.argmax(axis=1)]})
     for i, k in enumerate(classes):
         out[f"p_{k}"] = proba[:, i]

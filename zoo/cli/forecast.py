@@ -4,36 +4,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoo.cli._common import UsageError, _check_positive, _out_dir, _training_params
+from zoo.cli._common import FLAGS, UsageError, check_positive, out_dir, training_params
 from zoo.io import read_table
 
 DEMO_DIR = Path("saved_models") / "demo"
 
 
-def _train_forecaster(args):
+def train(args):
     import zoo
 
     if args.label is not None:
         raise UsageError("--label is for --task classify only")
-    _check_positive(args, ("lookback", "horizon", "epochs", "units"))
-    df = read_table(args.data, args.time_col)
+    check_positive(args, ("lookback", "horizon", "epochs", "units"))
+    df = read_table(args.data, args.time_col, argnames=FLAGS)
     if args.target is not None and args.target not in df.columns:
         raise UsageError(f"--target {args.target!r} not in the columns {list(df.columns)}")
     model = args.model or "lstm"
     from zoo.registry import get_spec
 
     get_spec(model)
-    out = _out_dir(args)
+    out = out_dir(args)
     horizon = args.horizon or 12
     lookback = args.lookback or 2 * horizon
     if len(df) < lookback + 2 * horizon:
         raise UsageError(f"the data has {len(df)} rows; --lookback {lookback} and --horizon "
                          f"{horizon} need at least {lookback + 2 * horizon} (training + held-out tail)")
     train, test = df.iloc[:-horizon], df.iloc[-horizon:]
-    params = dict(_training_params(args, model), lookback=lookback, horizon=horizon,
+    params = dict(training_params(args, model), lookback=lookback, horizon=horizon,
                   target=args.target)
     f = zoo.Forecaster(**params).fit(train)
-    _report_forecast(f, train, test)
+    report(f.predict, f.targets_, f.season_, train, test)
     # the artifact forecasts from the end of all the data: refit on it, same settings
     final = zoo.Forecaster(**dict(params, verbose=0)).fit(df) if len(test) else f
     path = final.export(out, overwrite=args.overwrite)
@@ -42,25 +42,37 @@ def _train_forecaster(args):
     return 0
 
 
-def _report_forecast(f, train, test):
+def report(predict, targets, season, train, test):
+    """Prints the model's and the baselines' errors on ``test``; returns their forecasts.
+
+    Args:
+        predict: ``predict(history) -> forecast frame`` (an estimator's or a Predictor's).
+        targets: The target columns.
+        season: The seasonal period (MASE, seasonal naive).
+        train: The history the forecasts start from.
+        test: The held-out steps that follow it.
+
+    Returns:
+        Name -> forecast array ``[len(test), n_targets]``.
+    """
     from zoo import baselines, metrics
 
-    pred = f.predict(train)
-    y = test[f.targets_].to_numpy()
-    hist = train[f.targets_].to_numpy()
-    rows = {"model": pred[f.targets_].to_numpy()}
+    pred = predict(train)
+    y = test[targets].to_numpy()
+    hist = train[targets].to_numpy()
+    rows = {"model": pred[targets].to_numpy()}
     for name, fn in baselines.BASELINE_FUNCTIONS.items():
         if name == "seasonal_naive":
-            if f.season_ <= 1 or len(hist) < f.season_:
+            if season <= 1 or len(hist) < season:
                 continue
-            rows[name] = fn(hist, len(test), f.season_)
+            rows[name] = fn(hist, len(test), season)
         else:
             rows[name] = fn(hist, len(test))
     print(f"\nheld-out tail: {len(test)} steps from {test.index[0]}")
     print(f"{'':16s}{'MAE':>10s}{'RMSE':>10s}{'MAPE%':>10s}{'MASE':>8s}")
     for name, p in rows.items():
         p = p.reshape(y.shape)
-        m = metrics.forecast_metrics(y, p, y_train=hist, season=max(f.season_, 1))
+        m = metrics.forecast_metrics(y, p, y_train=hist, season=max(season, 1))
         print(f"{name:16s}{m['mae']:10.3f}{m['rmse']:10.3f}{m['mape']:10.2f}{m.get('mase', float('nan')):8.3f}")
     return rows
 
@@ -75,18 +87,25 @@ def _plot_forecast(f, df, path):
         print(f"(no plot: {err})")
 
 
-class _Bound:
-    """The estimator view _report_forecast needs, answering through a Predictor."""
+def evaluate(p, args):
+    """``zoo evaluate`` for a forecaster artifact: the last ``horizon`` rows held out."""
+    df = read_table(args.data, args.time_col, argnames=FLAGS)
+    if len(df) < p.lookback + p.horizon:
+        raise UsageError(f"the CSV needs at least lookback + horizon = {p.lookback + p.horizon} "
+                         "rows")
+    train, test = df.iloc[:-p.horizon], df.iloc[-p.horizon:]
+    report(p.predict, p.targets, p.season, train, test)
+    return 0
 
-    def __init__(self, est, predictor):
-        self._est, self._p = est, predictor
-        self.targets_, self.season_ = est.targets_, est.season_
 
-    def predict(self, df):
-        return self._p.predict(df)
+def predict(p, args):
+    """``zoo predict`` for a forecaster artifact: the forecast after the CSV's end."""
+    if args.label is not None:
+        raise UsageError("--label is for classifier artifacts; this one forecasts")
+    return p.predict(read_table(args.data, args.time_col, argnames=FLAGS))
 
 
-def _demo(args):
+def demo(args):
     import numpy as np
 
     import zoo
@@ -108,7 +127,7 @@ def _demo(args):
     direct = f.predict(train)
     same = np.allclose(forecast.to_numpy(), direct.to_numpy(), rtol=1e-5, atol=1e-5)
     print(f"reloaded with zoo.load (backend {p.backend}): matches the in-memory model: {same}")
-    rows = _report_forecast(f, train, test)
+    rows = report(f.predict, f.targets_, f.season_, train, test)
     table = forecast.rename(columns={"passengers": "forecast"})
     table["actual"] = test["passengers"].to_numpy()
     if "seasonal_naive" in rows:

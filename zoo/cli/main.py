@@ -12,10 +12,9 @@ import os
 import sys
 
 from zoo._version import __version__
-from zoo.cli._common import UsageError, _load
-from zoo.cli.classify import _evaluate_classifier, _predict_classifier, _train_classifier
-from zoo.cli.forecast import DEMO_DIR, _Bound, _demo, _report_forecast, _train_forecaster
-from zoo.io import read_table
+from zoo.cli import classify, forecast
+from zoo.cli._common import UsageError
+from zoo.cli.forecast import DEMO_DIR
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,7 +85,7 @@ def main(argv=None) -> int:
             tf.config.threading.set_intra_op_parallelism_threads(args.threads)
             tf.config.threading.set_inter_op_parallelism_threads(args.threads)
         return {"list": _list, "datasets": _datasets, "train": _train, "evaluate": _evaluate,
-                "predict": _predict, "demo": _demo}[args.command](args)
+                "predict": _predict, "demo": forecast.demo}[args.command](args)
     except (UsageError, ValueError, TypeError, FileNotFoundError, FileExistsError) as err:
         print(f"zoo {args.command}: error: {err}".splitlines()[0], file=sys.stderr)
         return 2
@@ -117,33 +116,26 @@ def _train(args):
         for flag in ("lookback", "horizon", "target", "time_col"):
             if getattr(args, flag) is not None:
                 raise UsageError(f"--{flag.replace('_', '-')} is for --task forecast only")
-        return _train_classifier(args)
-    return _train_forecaster(args)
+        return classify.train(args)
+    return forecast.train(args)
+
+
+def _task_module(p):
+    return classify if p.task == "classify" else forecast
 
 
 def _evaluate(args):
-    p = _load(args.artifact)
-    m = p.manifest
-    if m["task"] == "classify":
-        return _evaluate_classifier(p, args)
-    df = read_table(args.data, args.time_col)
-    h = m["horizon"]
-    if len(df) < m["lookback"] + h:
-        raise UsageError(f"the CSV needs at least lookback + horizon = {m['lookback'] + h} rows")
-    train, test = df.iloc[:-h], df.iloc[-h:]
-    est = p._est
-    _report_forecast(_Bound(est, p), train, test)
-    return 0
+    import zoo
+
+    p = zoo.load(args.artifact)
+    return _task_module(p).evaluate(p, args)
 
 
 def _predict(args):
-    p = _load(args.artifact)
-    if p.manifest["task"] == "classify":
-        out = _predict_classifier(p, args)
-    else:
-        if args.label is not None:
-            raise UsageError("--label is for classifier artifacts; this one forecasts")
-        out = p.predict(read_table(args.data, args.time_col))
+    import zoo
+
+    p = zoo.load(args.artifact)
+    out = _task_module(p).predict(p, args)
     if args.output:
         out.to_csv(args.output)
         print(f"wrote {args.output}")

@@ -9,7 +9,8 @@ import time
 import keras
 import numpy as np
 
-from zoo.training.options import EARLY_STOPPING_DEFAULTS, PLATEAU_DEFAULTS, _is_number, _switch
+from zoo._checks import check_bool, check_path, is_number
+from zoo.training.options import EARLY_STOPPING_DEFAULTS, PLATEAU_DEFAULTS, _switch
 
 
 class TrainingDivergedError(RuntimeError):
@@ -112,7 +113,7 @@ class EpochProgress(keras.callbacks.Callback):
         lr = logs.pop("learning_rate", None)
         for key in sorted(logs, key=lambda k: (k.startswith("val_"), k != "loss", k)):
             value = logs[key]
-            if _is_number(value):
+            if is_number(value):
                 parts.append(f"{key}: {value:.4g}")
         if lr is not None:
             parts.append(f"lr: {lr:.3g}")
@@ -123,12 +124,6 @@ class EpochProgress(keras.callbacks.Callback):
 
 def _tensorboard_available():
     return importlib.util.find_spec("tensorboard") is not None
-
-
-def _path(name, value):
-    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
-        raise ValueError(f"{name} must be a path (str or os.PathLike); got {value!r}.")
-    return os.fspath(value)
 
 
 def _options(name, value, defaults, monitor):
@@ -194,14 +189,13 @@ def make_callbacks(
         ("terminate_on_nan", terminate_on_nan),
         ("log_learning_rate", log_learning_rate),
     ):
-        if not isinstance(value, bool):
-            raise ValueError(f"{name} must be True or False; got {value!r}.")
+        check_bool(value, name)
     plateau = _options("reduce_lr_on_plateau", reduce_lr_on_plateau, PLATEAU_DEFAULTS, monitor)
     stopping = _options("early_stopping", early_stopping, EARLY_STOPPING_DEFAULTS, monitor)
-    checkpoint_dir = None if checkpoint_dir is None else _path("checkpoint_dir", checkpoint_dir)
-    backup_dir = None if backup_dir is None else _path("backup_dir", backup_dir)
-    csv_log = None if csv_log is None else _path("csv_log", csv_log)
-    tensorboard_dir = None if tensorboard_dir is None else _path("tensorboard_dir", tensorboard_dir)
+    checkpoint_dir = None if checkpoint_dir is None else check_path(checkpoint_dir, "checkpoint_dir")
+    backup_dir = None if backup_dir is None else check_path(backup_dir, "backup_dir")
+    csv_log = None if csv_log is None else check_path(csv_log, "csv_log")
+    tensorboard_dir = None if tensorboard_dir is None else check_path(tensorboard_dir, "tensorboard_dir")
     if tensorboard_dir is not None and not _tensorboard_available():
         raise ImportError(
             "tensorboard_dir needs TensorBoard, which TensorFlow 2.21 no longer installs: "

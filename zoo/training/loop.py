@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import numbers
 
 import keras
 import tensorflow as tf
@@ -17,7 +16,8 @@ from zoo.training.callbacks import (
 from zoo.training.data import _Data
 from zoo.training.distributed import _custom_fit, _metric_fns, _per_sample_fn
 from zoo.training.optimizers import make_optimizer
-from zoo.training.options import _LOOPS, _is_number, _positive, resolve_options
+from zoo._checks import check_bool, check_positive, is_int, is_number
+from zoo.training.options import _LOOPS, resolve_options
 
 
 def _is_multi_worker(strategy):
@@ -130,15 +130,14 @@ def fit(
         ['learning_rate', 'loss']
     """
     # ---- check everything before anything is built
-    epochs = _positive("epochs", epochs, integer=True, allow_none=False)
-    batch_size = _positive("batch_size", batch_size, integer=True, allow_none=False)
-    steps_per_epoch = _positive("steps_per_epoch", steps_per_epoch, integer=True)
+    epochs = check_positive(epochs, "epochs", integer=True, allow_none=False)
+    batch_size = check_positive(batch_size, "batch_size", integer=True, allow_none=False)
+    steps_per_epoch = check_positive(steps_per_epoch, "steps_per_epoch", integer=True)
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
     if loop not in _LOOPS:
         raise ValueError(f"loop must be one of {list(_LOOPS)}; got {loop!r}.")
-    if not isinstance(shuffle, bool):
-        raise ValueError(f"shuffle must be True or False; got {shuffle!r}.")
+    shuffle = check_bool(shuffle, "shuffle")
     if strategy is not None:
         if not isinstance(strategy, tf.distribute.Strategy):
             raise ValueError(
@@ -163,7 +162,7 @@ def fit(
     if class_weight is not None and (
         not isinstance(class_weight, dict)
         or not all(
-            isinstance(k, numbers.Integral) and k >= 0 and _is_number(v) and v >= 0
+            is_int(k) and k >= 0 and is_number(v) and v >= 0
             for k, v in class_weight.items()
         )
     ):
@@ -179,7 +178,7 @@ def fit(
             "ceil(n / batch_size) steps."
         )
     if decay_epochs is not None:
-        decay_epochs = _positive("decay_epochs", decay_epochs)
+        decay_epochs = check_positive(decay_epochs, "decay_epochs")
         if decay_steps is not None:
             raise ValueError("Set decay_steps or decay_epochs, not both.")
         decay_steps = max(1, round(decay_epochs * train.steps(batch_size, steps_per_epoch)))

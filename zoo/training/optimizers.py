@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import keras
 
+from zoo._checks import check_bool, check_positive, is_number
 from zoo.training.options import (
     _check_clipping,
     _check_schedule_name,
-    _is_number,
-    _positive,
 )
 
 OPTIMIZERS = {
@@ -27,14 +26,13 @@ OPTIMIZERS = {
 
 def _learning_rate(learning_rate, lr_schedule, decay_steps, decay_rate, staircase, alpha):
     lr_schedule = _check_schedule_name(lr_schedule)
-    if not isinstance(staircase, bool):
-        raise ValueError(f"staircase must be True or False; got {staircase!r}.")
-    if not (_is_number(alpha) and 0.0 <= alpha <= 1.0):
+    staircase = check_bool(staircase, "staircase")
+    if not (is_number(alpha) and 0.0 <= alpha <= 1.0):
         raise ValueError(f"alpha must be a number in [0, 1]; got {alpha!r}.")
     if not isinstance(lr_schedule, keras.optimizers.schedules.LearningRateSchedule):
-        learning_rate = _positive("learning_rate", learning_rate, allow_none=False)
-    decay_steps = _positive("decay_steps", decay_steps, integer=True)
-    if decay_rate is not None and not (_is_number(decay_rate) and 0 < decay_rate <= 1):
+        learning_rate = check_positive(learning_rate, "learning_rate", allow_none=False)
+    decay_steps = check_positive(decay_steps, "decay_steps", integer=True)
+    if decay_rate is not None and not (is_number(decay_rate) and 0 < decay_rate <= 1):
         raise ValueError(
             f"decay_rate must be in (0, 1] (the factor applied to the learning rate every "
             f"decay_steps optimizer steps); got {decay_rate!r}."

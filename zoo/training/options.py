@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import keras
+
+from zoo._checks import check_bool, check_positive, is_number
 
 LR_SCHEDULES = ("exponential", "cosine")
 
@@ -26,25 +27,6 @@ _LOOPS = ("auto", "keras", "custom")
 
 
 # --------------------------------------------------------------------------- argument checks
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _positive(name, value, *, integer=False, allow_none=True):
-    if value is None:
-        if allow_none:
-            return None
-        raise ValueError(f"{name} is required; got None.")
-    kind = "a positive integer" if integer else "a positive number"
-    if integer:
-        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
-    else:
-        ok = _is_number(value) and math.isfinite(value) and value > 0
-    if not ok:
-        raise ValueError(f"{name} must be {kind}; got {value!r}.")
-    return int(value) if integer else float(value)
 
 
 def _switch(name, value):
@@ -74,9 +56,9 @@ def _check_schedule_name(lr_schedule):
 def _check_clipping(clipnorm, clipvalue, global_clipnorm):
     """Validates the three clipping options; only one may be set (none of them 'auto')."""
     values = {
-        "clipnorm": _positive("clipnorm", clipnorm),
-        "clipvalue": _positive("clipvalue", clipvalue),
-        "global_clipnorm": _positive("global_clipnorm", global_clipnorm),
+        "clipnorm": check_positive(clipnorm, "clipnorm"),
+        "clipvalue": check_positive(clipvalue, "clipvalue"),
+        "global_clipnorm": check_positive(global_clipnorm, "global_clipnorm"),
     }
     chosen = {k: v for k, v in values.items() if v is not None}
     if len(chosen) > 1:
@@ -134,9 +116,8 @@ def resolve_options(
     lr_schedule = _check_schedule_name(lr_schedule)
     plateau = _switch("reduce_lr_on_plateau", reduce_lr_on_plateau)
     stopping = _switch("early_stopping", early_stopping)
-    if not isinstance(has_validation, bool):
-        raise ValueError(f"has_validation must be True or False; got {has_validation!r}.")
-    if not (clipnorm is None or clipnorm == "auto" or _is_number(clipnorm)):
+    has_validation = check_bool(has_validation, "has_validation")
+    if not (clipnorm is None or clipnorm == "auto" or is_number(clipnorm)):
         raise ValueError(f"clipnorm must be 'auto', None or a positive number; got {clipnorm!r}.")
     user_clipnorm = None if clipnorm == "auto" else clipnorm
     clipping = _check_clipping(user_clipnorm, clipvalue, global_clipnorm)
@@ -145,7 +126,7 @@ def resolve_options(
 
     monitor = "val_loss" if has_validation else "loss"
     if steps_per_epoch is not None:
-        steps_per_epoch = _positive("steps_per_epoch", steps_per_epoch, integer=True)
+        steps_per_epoch = check_positive(steps_per_epoch, "steps_per_epoch", integer=True)
     plateau_auto, stopping_auto = plateau == "auto", stopping == "auto"
     if plateau == "auto":
         plateau = lr_schedule is None

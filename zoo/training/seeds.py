@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import keras
 import tensorflow as tf
+
+from zoo._checks import check_bool, check_int
 
 
 def set_seed(seed: int, deterministic: bool = True) -> None:
@@ -24,12 +24,8 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
         >>> from zoo.training import set_seed
         >>> set_seed(0)
     """
-    if not (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)) or not (
-        0 <= seed < 2**32
-    ):
-        raise ValueError(f"seed must be an integer in [0, 2**32); got {seed!r}.")
-    if not isinstance(deterministic, bool):
-        raise ValueError(f"deterministic must be True or False; got {deterministic!r}.")
+    seed = check_int(seed, "seed", minimum=0, maximum=2**32 - 1)
+    deterministic = check_bool(deterministic, "deterministic")
     keras.utils.set_random_seed(int(seed))
     if deterministic:
         tf.config.experimental.enable_op_determinism()

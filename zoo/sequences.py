@@ -1,0 +1,123 @@
+"""Sequences for classification: validation, padding, the pad sentinel, stratified splits.
+
+X is ``[n, T]``, ``[n, T, F]`` or a list of ``[T_i, F]`` arrays. Variable-length
+input is right-padded with a sentinel outside the data (never a silent 0.0), which
+the model masks; :func:`stratified_split` is the one held-out split of labelled
+samples (the Classifier's validation part and the CLI's held-out part).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from zoo._checks import check_size
+
+
+def pad_sequences(seqs, pad_value, length=None) -> np.ndarray:
+    """Right-pads ``[T_i, F]`` arrays into ``[n, max T_i, F]`` with ``pad_value``.
+
+    Example:
+        >>> pad_sequences([np.ones((2, 1)), np.ones((1, 1))], -9.0)[:, :, 0].tolist()
+        [[1.0, 1.0], [1.0, -9.0]]
+    """
+    length = length or max(len(s) for s in seqs)
+    n_features = seqs[0].shape[1]
+    out = np.full((len(seqs), length, n_features), pad_value, dtype="float32")
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+    return out
+
+
+def choose_pad_value(values: np.ndarray) -> float:
+    """A sentinel far below every value in the data (a round negative number).
+
+    Example:
+        >>> choose_pad_value(np.array([-3.0, 2.5]))
+        -10000.0
+    """
+    low = float(np.min(values)) if values.size else 0.0
+    high = float(np.max(np.abs(values))) if values.size else 1.0
+    magnitude = 10 ** max(4, math.ceil(math.log10(max(high, 1.0))) + 3)
+    pad = -float(magnitude)
+    return pad if pad < low else low - magnitude
+
+
+def as_sequences(X, name="X"):
+    """Validates X: returns ``(array [n, T, F] or list of [T_i, F], variable_length)``."""
+    if isinstance(X, (list, tuple)) and len(X) and not np.isscalar(X[0]) and \
+            len({np.shape(x)[0] for x in X}) > 1:
+        seqs = []
+        for i, x in enumerate(X):
+            a = np.asarray(x, dtype="float64")
+            if a.ndim == 1:
+                a = a[:, None]
+            if a.ndim != 2 or len(a) == 0:
+                raise ValueError(f"{name}[{i}] must be a non-empty [T_i] or [T_i, F] array, "
+                                 f"got shape {a.shape}")
+            seqs.append(a)
+        widths = {s.shape[1] for s in seqs}
+        if len(widths) > 1:
+            raise ValueError(f"every sequence in {name} needs the same number of features, got {sorted(widths)}")
+        for s in seqs:
+            if not np.all(np.isfinite(s)):
+                raise ValueError(f"NaN or inf in {name}")
+        return seqs, True
+    try:
+        arr = np.asarray(X, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric: an array [n, T] or [n, T, F], or a list of "
+                        f"[T_i, F] arrays") from None
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(f"{name} must be [n, T], [n, T, F] or a list of [T_i, F] arrays, "
+                         f"got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"NaN or inf in {name}")
+    return arr, False
+
+
+def stratified_split(y, size, seed=None):
+    """A held-out part of labelled samples, stratified when every class can be.
+
+    Args:
+        y: Labels ``[n]`` (any type).
+        size: Held-out size: a fraction in ``[0, 1)`` or a number of samples.
+        seed: ``random_state`` of scikit-learn's ``train_test_split``.
+
+    Returns:
+        ``(train_idx, held_out_idx, note)``: sorted index arrays, and None or the reason
+        the split is plain random (a class with one sample, or more classes than fit in
+        either part).
+
+    Raises:
+        ValueError: If the held-out part would leave no training sample.
+
+    Example:
+        >>> train, held, note = stratified_split(np.array(list("aaaabbbb")), 0.5, seed=0)
+        >>> sorted(np.array(list("aaaabbbb"))[held].tolist()), note
+        (['a', 'a', 'b', 'b'], None)
+    """
+    from sklearn.model_selection import train_test_split
+
+    size = check_size(size, "validation_size")
+    y = np.asarray(y)
+    n = len(y)
+    n_held = size if isinstance(size, int) else int(math.ceil(n * size))
+    if n_held == 0:
+        return np.arange(n), np.zeros(0, "int64"), None
+    if n_held >= n:
+        raise ValueError(f"validation_size={size!r} leaves no training samples (n={n})")
+    classes, counts = np.unique(y, return_counts=True)
+    note = None
+    if counts.min() < 2:
+        note = f"class {str(classes[counts.argmin()])!r} has {counts.min()} sample"
+    elif n_held < len(classes) or n - n_held < len(classes):
+        note = f"{len(classes)} classes do not fit in {n_held} held-out samples"
+    train, held = train_test_split(np.arange(n), test_size=n_held, random_state=seed,
+                                   stratify=None if note else y)
+    return np.sort(train), np.sort(held), note
