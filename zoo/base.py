@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from zoo._checks import check_bool, check_choice, check_int, is_int, is_number
+from zoo._checks import check_bool, check_int, is_int, is_number
 
 # The training keywords every estimator accepts and passes to zoo.training.fit.
 TRAINING_PARAMS = (
@@ -99,12 +99,9 @@ class ZooEstimator(BaseEstimator):
         if self.task not in spec.tasks:
             raise ValueError(f"model {self.model!r} does not support task {self.task!r}; "
                              f"choose one of {list_models(self.task)}")
-        check_int(self.epochs, "epochs")
-        check_int(self.batch_size, "batch_size")
         if self.seed is not None:
             check_int(self.seed, "seed", minimum=0, maximum=2**32 - 1)
         check_bool(self.refit, "refit")
-        check_choice(self.verbose, "verbose", (0, 1, 2))
         if self.model_kwargs is not None and not isinstance(self.model_kwargs, dict):
             raise TypeError(f"model_kwargs must be a dict or None, got "
                             f"{type(self.model_kwargs).__name__}")
@@ -118,10 +115,11 @@ class ZooEstimator(BaseEstimator):
             raise ValueError(f"units must be an int or a list of ints, got {units!r}")
         if not (is_number(self.dropout) and 0 <= self.dropout < 1):
             raise ValueError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
-        from zoo.training import resolve_options
+        from zoo.training import check_options
 
-        # raises the clipping / schedule ValueErrors before any data is touched
-        resolve_options(**self._option_kwargs(), has_validation=True)
+        # the optimizer, schedule, clipping and callback options, before any data is read
+        check_options(**self._training_kwargs(), epochs=self.epochs, batch_size=self.batch_size,
+                      strategy=self.distribute_strategy, verbose=self.verbose)
         return spec
 
     def _option_kwargs(self) -> dict:

@@ -13,7 +13,12 @@ both APIs:
 6. ``model.export()`` reloaded with ``tf.saved_model.load`` in a fresh Python
    process that cannot import zoo gives outputs allclose (rtol=1e-5,
    atol=1e-5) to the in-memory model at batch sizes 1 and 7, and at a second
-   sequence length when the time dimension is ``None``.
+   sequence length when the time dimension is ``None``;
+7. every capability flag of the registry holds both ways
+   (:mod:`zoo.testing.capabilities`), reported as ``"name/task/capabilities"``.
+
+Without arguments the harness uses the small ``example_kwargs`` the builder
+registered with, so a plugin's builder is checked exactly as the built-ins are.
 
 A builder registered with ``sequential=False`` (a branching model) is checked
 with the functional API only, plus one check that ``api="sequential"`` raises a
@@ -238,7 +243,7 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed, sequential=True):
     })
 
 
-def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential"), seed=0,
+def check_builders(table, *, tasks=None, apis=("functional", "sequential"), seed=0,
                    workdir=None) -> list[str]:
     """Runs the conformance checks for every builder in ``table``.
 
@@ -246,7 +251,8 @@ def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential")
     cannot import zoo (one TensorFlow start instead of one per model).
 
     Args:
-        table: Model name -> small builder kwargs (e.g. ``{"units": 4}``); the
+        table: Model name -> small builder kwargs (e.g. ``{"units": 4}``), or a list
+            of names (each checked with its registered ``example_kwargs``); the
             harness adds ``task`` and ``api`` (and ``n_classes=3`` for classify).
         tasks: Restrict to these tasks (default: every task the model supports).
         apis: The APIs to check.
@@ -255,7 +261,8 @@ def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential")
 
     Returns:
         A list of the ``"name/task/api"`` combinations that passed (for builders
-        registered with ``sequential=False``: ``"name/task/sequential (refused)"``).
+        registered with ``sequential=False``: ``"name/task/sequential (refused)"``),
+        and ``"name/task/capabilities"`` for each task.
 
     Raises:
         AssertionError: On the first failed check, naming model, task and API.
@@ -264,9 +271,13 @@ def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential")
         >>> from zoo.testing import check_builders
         >>> check_builders({"gru": {"units": 4, "input_shape": (None, 1)}},
         ...                tasks=["forecast"], apis=["functional"])
-        ['gru/forecast/functional']
+        ['gru/forecast/functional', 'gru/forecast/capabilities']
     """
     from zoo.registry import get_spec
+    from zoo.testing.capabilities import check_capabilities
+
+    if not isinstance(table, dict):
+        table = {name: get_spec(name).example_kwargs for name in table}
 
     own_tmp = None
     if workdir is None:
@@ -288,6 +299,8 @@ def check_builders(table: dict, *, tasks=None, apis=("functional", "sequential")
                     _check_one(spec.name, task, api, kwargs, workdir, jobs, seed,
                                sequential=spec.sequential)
                     passed.append(f"{spec.name}/{task}/{api}")
+                check_capabilities(spec, task, _task_params(kwargs, task, "functional"), seed)
+                passed.append(f"{spec.name}/{task}/capabilities")
         if jobs:
             _check_exports_without_zoo(jobs, workdir)
         return passed
@@ -301,17 +314,20 @@ def check_builder(name: str, **small_kwargs) -> list[str]:
 
     Args:
         name: A registered model name.
-        **small_kwargs: Small builder kwargs (e.g. ``units=4``) so the checks are fast.
+        **small_kwargs: Small builder kwargs (e.g. ``units=4``) so the checks are fast;
+            none given: the ``example_kwargs`` the builder registered with.
 
     Returns:
-        The ``"name/task/api"`` combinations that passed.
+        The ``"name/task/api"`` (and ``"name/task/capabilities"``) checks that passed.
 
     Example:
         >>> from zoo.testing import check_builder
-        >>> len(check_builder("lstm", units=4, input_shape=(None, 2)))
-        4
+        >>> len(check_builder("lstm"))  # 2 tasks x (2 APIs + capabilities)
+        6
     """
-    return check_builders({name: small_kwargs})
+    from zoo.registry import get_spec
+
+    return check_builders({name: small_kwargs or get_spec(name).example_kwargs})
 
 
 def _check_exports_without_zoo(jobs, workdir):

@@ -42,7 +42,7 @@ from zoo.training.callbacks import (
     TrainingDivergedError,
     make_callbacks,
 )
-from zoo.training.loop import fit
+from zoo.training.loop import check_options, fit
 from zoo.training.optimizers import OPTIMIZERS, make_optimizer
 from zoo.training.options import (
     AUTO_CLIPNORM,
@@ -67,6 +67,7 @@ __all__ = [
     "LearningRateLogger",
     "TerminateOnNaN",
     "TrainingDivergedError",
+    "check_options",
     "fit",
     "make_callbacks",
     "make_optimizer",

@@ -126,6 +126,26 @@ def _tensorboard_available():
     return importlib.util.find_spec("tensorboard") is not None
 
 
+def check_paths(*, checkpoint_dir=None, backup_dir=None, csv_log=None, tensorboard_dir=None):
+    """The callbacks' paths as strings (None stays None); refuses TensorBoard when missing.
+
+    Writes nothing: the directories are made when the callbacks are.
+
+    Example:
+        >>> check_paths(csv_log="runs/log.csv")
+        (None, None, 'runs/log.csv', None)
+    """
+    paths = {"checkpoint_dir": checkpoint_dir, "backup_dir": backup_dir, "csv_log": csv_log,
+             "tensorboard_dir": tensorboard_dir}
+    out = tuple(None if v is None else check_path(v, k) for k, v in paths.items())
+    if tensorboard_dir is not None and not _tensorboard_available():
+        raise ImportError(
+            "tensorboard_dir needs TensorBoard, which TensorFlow 2.21 no longer installs: "
+            "pip install 'zoo-ts[tensorboard]' (or pip install tensorboard)."
+        )
+    return out
+
+
 def _options(name, value, defaults, monitor):
     """True -> defaults; dict -> defaults updated by it; None/False -> None."""
     value = _switch(name, value)
@@ -192,15 +212,9 @@ def make_callbacks(
         check_bool(value, name)
     plateau = _options("reduce_lr_on_plateau", reduce_lr_on_plateau, PLATEAU_DEFAULTS, monitor)
     stopping = _options("early_stopping", early_stopping, EARLY_STOPPING_DEFAULTS, monitor)
-    checkpoint_dir = None if checkpoint_dir is None else check_path(checkpoint_dir, "checkpoint_dir")
-    backup_dir = None if backup_dir is None else check_path(backup_dir, "backup_dir")
-    csv_log = None if csv_log is None else check_path(csv_log, "csv_log")
-    tensorboard_dir = None if tensorboard_dir is None else check_path(tensorboard_dir, "tensorboard_dir")
-    if tensorboard_dir is not None and not _tensorboard_available():
-        raise ImportError(
-            "tensorboard_dir needs TensorBoard, which TensorFlow 2.21 no longer installs: "
-            "pip install 'zoo-ts[tensorboard]' (or pip install tensorboard)."
-        )
+    checkpoint_dir, backup_dir, csv_log, tensorboard_dir = check_paths(
+        checkpoint_dir=checkpoint_dir, backup_dir=backup_dir, csv_log=csv_log,
+        tensorboard_dir=tensorboard_dir)
 
     callbacks = []
     if log_learning_rate:

@@ -11,6 +11,7 @@ from zoo.training.callbacks import (
     EpochProgress,
     TerminateOnNaN,
     TrainingDivergedError,
+    check_paths,
     make_callbacks,
 )
 from zoo.training.data import _Data
@@ -40,6 +41,89 @@ def _check_model(model, strategy):
             f"model must be a keras.Model or a zero-argument callable returning one; got "
             f"{type(model).__name__}."
         )
+
+
+def _options_of(optimizer, lr_schedule, clipnorm):
+    """The schedule and clipnorm "auto" must step aside for (an optimizer instance's own)."""
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        return lr_schedule, clipnorm
+    own = getattr(optimizer, "_learning_rate", None)
+    if isinstance(own, keras.optimizers.schedules.LearningRateSchedule):
+        return own, None
+    return lr_schedule, None
+
+
+def check_options(*, epochs=100, batch_size=32, optimizer="adam", learning_rate=1e-3,
+                  lr_schedule=None, decay_steps=None, decay_epochs=None, decay_rate=None,
+                  staircase=False, alpha=0.0, clipnorm="auto", clipvalue=None,
+                  global_clipnorm=None, reduce_lr_on_plateau="auto", early_stopping="auto",
+                  checkpoint_dir=None, backup_dir=None, csv_log=None, tensorboard_dir=None,
+                  strategy=None, verbose=0, optimizer_kwargs=None) -> None:
+    """Refuses every bad training option that needs no data, before anything is built.
+
+    :func:`fit` starts with it; the estimators call it before they read their data,
+    so a bad learning rate or a rival clipping is refused before any work is done.
+    It writes nothing (callback directories are made when training starts).
+
+    Args:
+        epochs, batch_size, optimizer, learning_rate, lr_schedule, decay_steps,
+        decay_epochs, decay_rate, staircase, alpha, clipnorm, clipvalue,
+        global_clipnorm, reduce_lr_on_plateau, early_stopping, checkpoint_dir,
+        backup_dir, csv_log, tensorboard_dir, strategy, verbose, optimizer_kwargs:
+            As for :func:`fit`.
+
+    Raises:
+        ValueError: A bad option or rival options set together.
+        ImportError: ``tensorboard_dir`` without TensorBoard installed.
+
+    Example:
+        >>> from zoo.training import check_options
+        >>> check_options(learning_rate=1e-2, clipvalue=0.5)
+    """
+    check_positive(epochs, "epochs", integer=True, allow_none=False)
+    check_positive(batch_size, "batch_size", integer=True, allow_none=False)
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
+    if strategy is not None:
+        if not isinstance(strategy, tf.distribute.Strategy):
+            raise ValueError(
+                f"strategy (distribute_strategy) must be a tf.distribute.Strategy or None; got "
+                f"{type(strategy).__name__}."
+            )
+        if isinstance(strategy, tf.distribute.experimental.ParameterServerStrategy):
+            raise ValueError(
+                "ParameterServerStrategy is not supported; use MirroredStrategy, "
+                "MultiWorkerMirroredStrategy, TPUStrategy or OneDeviceStrategy."
+            )
+    if optimizer_kwargs is not None and not isinstance(optimizer_kwargs, dict):
+        raise ValueError(f"optimizer_kwargs must be a dict or None; got {optimizer_kwargs!r}.")
+    if decay_epochs is not None:
+        check_positive(decay_epochs, "decay_epochs")
+        if decay_steps is not None:
+            raise ValueError("Set decay_steps or decay_epochs, not both.")
+        decay_steps = 1  # stands in for the steps decay_epochs becomes once the data is known
+    schedule, auto_clipnorm = _options_of(optimizer, lr_schedule, clipnorm)
+    options = resolve_options(lr_schedule=schedule, reduce_lr_on_plateau=reduce_lr_on_plateau,
+                              early_stopping=early_stopping, clipnorm=auto_clipnorm,
+                              clipvalue=clipvalue, global_clipnorm=global_clipnorm)
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        if strategy is not None:
+            raise ValueError(
+                "Under a distribute strategy pass the optimizer by name so that it is created "
+                "inside strategy.scope()."
+            )
+        # Refuses schedule, clipping and optimizer keywords next to a ready optimizer.
+        make_optimizer(optimizer, lr_schedule=lr_schedule, decay_steps=decay_steps,
+                       decay_rate=decay_rate, staircase=staircase,
+                       clipnorm=None if clipnorm == "auto" else clipnorm, clipvalue=clipvalue,
+                       global_clipnorm=global_clipnorm, **(optimizer_kwargs or {}))
+    else:
+        make_optimizer(optimizer, learning_rate, lr_schedule=lr_schedule,
+                       decay_steps=decay_steps, decay_rate=decay_rate, staircase=staircase,
+                       alpha=alpha, clipnorm=options["clipnorm"], clipvalue=options["clipvalue"],
+                       global_clipnorm=options["global_clipnorm"], **(optimizer_kwargs or {}))
+    check_paths(checkpoint_dir=checkpoint_dir, backup_dir=backup_dir, csv_log=csv_log,
+                tensorboard_dir=tensorboard_dir)
 
 
 def fit(
@@ -130,32 +214,24 @@ def fit(
         ['learning_rate', 'loss']
     """
     # ---- check everything before anything is built
-    epochs = check_positive(epochs, "epochs", integer=True, allow_none=False)
-    batch_size = check_positive(batch_size, "batch_size", integer=True, allow_none=False)
+    check_options(epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                  learning_rate=learning_rate, lr_schedule=lr_schedule, decay_steps=decay_steps,
+                  decay_epochs=decay_epochs, decay_rate=decay_rate, staircase=staircase,
+                  alpha=alpha, clipnorm=clipnorm, clipvalue=clipvalue,
+                  global_clipnorm=global_clipnorm, reduce_lr_on_plateau=reduce_lr_on_plateau,
+                  early_stopping=early_stopping, checkpoint_dir=checkpoint_dir,
+                  backup_dir=backup_dir, csv_log=csv_log, tensorboard_dir=tensorboard_dir,
+                  strategy=strategy, verbose=verbose, optimizer_kwargs=optimizer_kwargs)
+    epochs, batch_size = int(epochs), int(batch_size)
     steps_per_epoch = check_positive(steps_per_epoch, "steps_per_epoch", integer=True)
-    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
-        raise ValueError(f"verbose must be 0, 1 or 2; got {verbose!r}.")
     if loop not in _LOOPS:
         raise ValueError(f"loop must be one of {list(_LOOPS)}; got {loop!r}.")
     shuffle = check_bool(shuffle, "shuffle")
-    if strategy is not None:
-        if not isinstance(strategy, tf.distribute.Strategy):
-            raise ValueError(
-                f"strategy (distribute_strategy) must be a tf.distribute.Strategy or None; got "
-                f"{type(strategy).__name__}."
-            )
-        if isinstance(strategy, tf.distribute.experimental.ParameterServerStrategy):
-            raise ValueError(
-                "ParameterServerStrategy is not supported; use MirroredStrategy, "
-                "MultiWorkerMirroredStrategy, TPUStrategy or OneDeviceStrategy."
-            )
     _check_model(model, strategy)
     callbacks = list(callbacks or [])
     for cb in callbacks:
         if not isinstance(cb, keras.callbacks.Callback):
             raise ValueError(f"callbacks must be keras.callbacks.Callback objects; got {cb!r}.")
-    if optimizer_kwargs is not None and not isinstance(optimizer_kwargs, dict):
-        raise ValueError(f"optimizer_kwargs must be a dict or None; got {optimizer_kwargs!r}.")
     optimizer_kwargs = dict(optimizer_kwargs or {})
     if metrics is not None and not isinstance(metrics, (list, tuple)):
         raise ValueError(f"metrics must be a list of metric names or functions; got {metrics!r}.")
@@ -178,35 +254,9 @@ def fit(
             "ceil(n / batch_size) steps."
         )
     if decay_epochs is not None:
-        decay_epochs = check_positive(decay_epochs, "decay_epochs")
-        if decay_steps is not None:
-            raise ValueError("Set decay_steps or decay_epochs, not both.")
         decay_steps = max(1, round(decay_epochs * train.steps(batch_size, steps_per_epoch)))
 
-    schedule_for_options, clipnorm_for_options = lr_schedule, clipnorm
-    if isinstance(optimizer, keras.optimizers.Optimizer):
-        if strategy is not None:
-            raise ValueError(
-                "Under a distribute strategy pass the optimizer by name so that it is created "
-                "inside strategy.scope()."
-            )
-        # Refuses schedule, clipping and optimizer keywords next to a ready optimizer.
-        make_optimizer(
-            optimizer,
-            lr_schedule=lr_schedule,
-            decay_steps=decay_steps,
-            decay_rate=decay_rate,
-            staircase=staircase,
-            clipnorm=None if clipnorm == "auto" else clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            **optimizer_kwargs,
-        )
-        # The instance brings its own schedule and clipping; the "auto" defaults step aside.
-        own = getattr(optimizer, "_learning_rate", None)
-        if isinstance(own, keras.optimizers.schedules.LearningRateSchedule):
-            schedule_for_options = own
-        clipnorm_for_options = None
+    schedule_for_options, clipnorm_for_options = _options_of(optimizer, lr_schedule, clipnorm)
     options = resolve_options(
         lr_schedule=schedule_for_options,
         reduce_lr_on_plateau=reduce_lr_on_plateau,
