@@ -162,6 +162,31 @@ def test_future_covariates_of_each_fold_reach_predict():
     assert [f["promo"].tolist() for f in seen] == [[116.0, 117.0], [118.0, 119.0]]
 
 
+def test_predict_never_sees_a_target_or_past_covariate_of_the_horizon():
+    columns = []
+
+    class Cheat(NaiveForecaster):
+        """Forecasts the horizon's actual values whenever future_df shows them."""
+
+        future_covariates: ClassVar[list] = ["promo"]
+
+        def fit(self, df, y=None):
+            return super().fit(df[["y"]])
+
+        def predict(self, df=None, future_df=None):
+            columns.append(list(future_df.columns))
+            out = super().predict(None if df is None else df[["y"]])
+            if "y" in future_df.columns:
+                out["y"] = future_df["y"].to_numpy()
+            return out
+
+    frame = ramp(30).assign(promo=np.arange(30.0), temp=np.cos(np.arange(30.0)))
+    r = backtest(Cheat(horizon=3, target="y"), frame, folds=3, baselines=("naive",), metrics=("mae",))
+    assert columns == [["promo"]] * 3
+    # the cheat saw no actuals, so it scores exactly what the naive forecast scores
+    assert r.summary.loc["forecaster", "mae"] == r.summary.loc["naive", "mae"] == 2.0
+
+
 def test_a_tiny_forecaster_is_backtested_with_refit_false(monkeypatch):
     df = zoo.datasets.load("airline")
     f = zoo.Forecaster(lookback=12, horizon=12, units=4, epochs=2, refit=False,

@@ -160,17 +160,23 @@ def _slicer(df, panel):
 
 
 def _future_frame(panel, stops, horizon):
-    """Known-ahead covariates over each fold's horizon, in the layout predict expects."""
+    """The declared known-ahead covariates over each fold's horizon, as predict expects them.
+
+    Only ``panel.future_covariates``: the targets and past covariates of the horizon
+    are what the fold scores, and a forecaster must never see them.
+    """
+    cols = list(panel.future_covariates)
+    idx = [panel.columns.index(c) for c in cols]
     if panel.kind == "long":
         parts = []
         for s, stop in zip(panel.series, stops):
-            part = pd.DataFrame(s.values[stop: stop + horizon], columns=panel.columns)
+            part = pd.DataFrame(s.values[stop: stop + horizon, idx], columns=cols)
             part.insert(0, W.TIME_COL, s.index[stop: stop + horizon])
             part.insert(0, W.ID_COL, s.uid)
             parts.append(part)
         return pd.concat(parts, ignore_index=True)
     s, stop = panel.series[0], stops[0]
-    return pd.DataFrame(s.values[stop: stop + horizon], columns=panel.columns,
+    return pd.DataFrame(s.values[stop: stop + horizon, idx], columns=cols,
                         index=s.index[stop: stop + horizon])
 
 
