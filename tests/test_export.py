@@ -23,6 +23,23 @@ def _series(n=96, seed=0):
     return pd.DataFrame({"y": y, "promo": (t % 5 == 0).astype(float)}, index=idx)
 
 
+KNOWN_BIAS = 0.25
+
+
+def _known_output(model, bias):
+    """Zeroes the forecast head's kernel and sets its bias, so the network outputs ``bias``."""
+    (head,) = [l for l in model._flatten_layers() if l.name == "forecast_dense"]
+    kernel, b = head.get_weights()
+    head.set_weights([np.zeros_like(kernel), np.full_like(b, bias)])
+
+
+def _closed_form(f, windows):
+    """The raw forecast of a log-scaled model whose network outputs KNOWN_BIAS everywhere."""
+    scale = f.scaling_stats_["target_scale"][0]
+    level = np.log(windows[..., 0]).mean(axis=1)
+    return np.exp(level + KNOWN_BIAS * scale)[:, None, None] * np.ones((1, f.horizon, 1))
+
+
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory):
     root = tmp_path_factory.mktemp("artifacts")
@@ -33,9 +50,14 @@ def artifacts(tmp_path_factory):
     seqs = [rng.normal(size=(rng.integers(5, 12), 2)) for _ in range(24)]
     labels = np.array(["up", "down", "flat"] * 8)
     clf = zoo.Classifier(units=4, epochs=2).fit(seqs, labels)
+    # a forecaster whose raw output is known in closed form: it guards the scaling layers
+    known = zoo.Forecaster(lookback=12, horizon=4, units=4, epochs=1, log=True,
+                           calendar_features=False).fit(df[["y"]])
+    _known_output(known.model_, KNOWN_BIAS)
     return {
         "df": df, "fc": fc, "fc_path": fc.export(root / "fc"),
         "seqs": seqs, "clf": clf, "clf_path": clf.export(root / "clf"), "root": root,
+        "known": known, "known_path": known.export(root / "known"),
     }
 
 
@@ -45,12 +67,20 @@ def test_layout_and_manifest(artifacts):
     assert {"saved_model.pb", "variables", "zoo.json", "model.keras"} <= names
     m = read_manifest(path)
     assert m["task"] == "forecast" and m["lookback"] == 12 and m["horizon"] == 4
-    assert m["inputs"] == ["y", "promo", "month_sin", "month_cos"][: len(m["inputs"])] or \
-        m["inputs"][0] == "y"
-    assert m["future_inputs"][-2:] == ["month_sin", "month_cos"]
+    assert m["format_version"] == 2
+    # the columns in the order of the inputs' last axis: target, future covariate, calendar
+    assert m["inputs"] == ["y", "promo", "month_sin", "month_cos"]
+    assert m["future_inputs"] == ["promo", "month_sin", "month_cos"]
+    assert m["signature"]["inputs"] == {"inputs": [None, 12, 4], "future": [None, 4, 3]}
+    # each fact once: lookback and horizon are top-level facts only
+    assert not {"lookback", "horizon", "model", "quantiles"} & set(m["params"])
+    assert not {"input_shape", "horizon", "n_future", "task"} & set(m["model_kwargs"])
     assert m["quantiles"] == [0.1, 0.5, 0.9]
     assert m["frequency"] == "MS" and m["last_timestamp"].startswith("2007-12-01")
     assert "model" in m["metrics"]["validation"] and "naive" in m["metrics"]["validation"]
+    # the validation tail chose the epochs, and the scores are the pre-refit model's
+    assert m["metrics"]["validation_scope"]["scored_model"] == "before the refit on all data"
+    assert "the refit's epoch count" in m["metrics"]["validation_scope"]["validation_chose"]
     assert all(len(v) == 64 for v in m["files"].values())
     assert {"model.keras", "saved_model.pb"} <= set(m["files"])
     assert {"zoo", "tensorflow", "keras"} <= set(m["versions"])
@@ -66,6 +96,8 @@ def test_plain_tensorflow_without_zoo_matches_in_memory(artifacts, tmp_path):
         cases[f"fc_{batch}"] = (x, f, np.asarray(fc.model_({"inputs": x, "future": f})))
         seq = rng.normal(size=(batch, 9, 2)).astype("float32")
         cases[f"clf_{batch}"] = (seq, None, np.asarray(clf.model_(seq)))
+        raw = (50 + 100 * rng.random(size=(batch, 12, 1))).astype("float32")
+        cases[f"known_{batch}"] = (raw, None, _closed_form(artifacts["known"], raw))
     np.savez(tmp_path / "in.npz", **{f"{k}_x": v[0] for k, v in cases.items()},
              **{f"{k}_f": v[1] for k, v in cases.items() if v[1] is not None})
     script = textwrap.dedent(f"""
@@ -75,12 +107,14 @@ def test_plain_tensorflow_without_zoo_matches_in_memory(artifacts, tmp_path):
         d = np.load({str(tmp_path / 'in.npz')!r})
         fc = tf.saved_model.load({str(artifacts['fc_path'])!r})
         clf = tf.saved_model.load({str(artifacts['clf_path'])!r})
+        known = tf.saved_model.load({str(artifacts['known_path'])!r})
         sig = fc.signatures["serving_default"]
         out = {{}}
         for b in (1, 7):
             out[f"fc_{{b}}"] = fc.serve(d[f"fc_{{b}}_x"], d[f"fc_{{b}}_f"])["outputs"].numpy()
             out[f"sig_{{b}}"] = sig(inputs=tf.constant(d[f"fc_{{b}}_x"]), future=tf.constant(d[f"fc_{{b}}_f"]))["outputs"].numpy()
             out[f"clf_{{b}}"] = clf.serve(d[f"clf_{{b}}_x"])["outputs"].numpy()
+            out[f"known_{{b}}"] = known.serve(d[f"known_{{b}}_x"])["outputs"].numpy()
         np.savez({str(tmp_path / 'out.npz')!r}, **out)
     """)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -93,6 +127,8 @@ def test_plain_tensorflow_without_zoo_matches_in_memory(artifacts, tmp_path):
         np.testing.assert_allclose(got[f"fc_{batch}"], cases[f"fc_{batch}"][2], rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(got[f"sig_{batch}"], cases[f"fc_{batch}"][2], rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(got[f"clf_{batch}"], cases[f"clf_{batch}"][2], rtol=1e-5, atol=1e-5)
+        # raw units known in closed form, not only agreement with the in-memory model
+        np.testing.assert_allclose(got[f"known_{batch}"], cases[f"known_{batch}"][2], rtol=1e-5)
     assert got["fc_7"].shape == (7, 4, 1, 3)
     assert np.all(np.diff(got["fc_7"], axis=-1) >= 0)  # sorted quantiles
 
@@ -111,12 +147,17 @@ def test_existing_path_needs_overwrite_and_overwrite_swaps(artifacts):
     fc, path = artifacts["fc"], artifacts["fc_path"]
     with pytest.raises(FileExistsError):
         fc.export(path)
-    before = read_manifest(path)["created"]
+    assert "model.onnx" in read_manifest(path)["files"]
     (path / "plot.png").write_bytes(b"not listed")  # files added later are ignored
+    read_manifest(path)
     fc.export(path, overwrite=True, formats=("keras",))
-    assert read_manifest(path)["files"].keys() == read_manifest(path)["files"].keys()
+    # the whole directory was replaced: the extra file and the ONNX model are gone, and the
+    # manifest lists exactly the files on disk
+    on_disk = {p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()}
+    listed = set(read_manifest(path)["files"])
+    assert listed == on_disk - {"zoo.json"} and "model.onnx" not in on_disk
+    assert "plot.png" not in on_disk and "model.keras" in listed
     assert not [p for p in path.parent.iterdir() if ".zoo-tmp-" in p.name or ".zoo-old-" in p.name]
-    assert before <= read_manifest(path)["created"]
 
 
 def test_stale_temporary_sibling_is_cleaned(artifacts, tmp_path):
@@ -229,3 +270,14 @@ def test_estimators_load_back_and_continue(artifacts):
                                   artifacts["clf"].predict(artifacts["seqs"]))
     with pytest.raises(ValueError, match="forecast"):
         zoo.Classifier.load(artifacts["fc_path"])
+
+
+@pytest.mark.parametrize("backend", ["serve", "xla", "onnx"])
+def test_every_backend_returns_the_raw_units_known_in_closed_form(artifacts, backend):
+    if backend == "onnx":
+        pytest.importorskip("onnxruntime")
+    known, df = artifacts["known"], artifacts["df"][["y"]]
+    p = zoo.load(artifacts["known_path"], backend=backend)
+    for history in (df, df.iloc[:50]):
+        want = _closed_form(known, history.to_numpy()[-12:][None])[0, :, 0]
+        np.testing.assert_allclose(p.predict(history)["y"].to_numpy(), want, rtol=1e-5)

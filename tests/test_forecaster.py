@@ -153,13 +153,30 @@ def test_predict_continues_from_the_given_history(wide_fit):
     assert not np.allclose(earlier.to_numpy(), f.predict().to_numpy())
 
 
-def test_model_takes_raw_values_and_returns_raw_units(wide_fit):
-    f, frame = wide_fit
-    window = frame.to_numpy()[-L:][None].astype("float32")
-    raw = np.asarray(f.model_(window))
-    np.testing.assert_allclose(raw[0, :, 0], f.predict()["y"].to_numpy(), rtol=1e-5, atol=1e-5)
-    # a two-epoch network is near zero on its scale: raw output sits at the window's level
-    assert frame["y"].min() * 0.5 < raw.min() and raw.max() < frame["y"].max() * 2
+def set_head(model, bias):
+    """Zeroes the forecast head's kernel and sets its bias: the network outputs ``bias``."""
+    layers = [l for l in model._flatten_layers() if l.name == "forecast_dense"]
+    assert len(layers) == 1, [l.name for l in model._flatten_layers()]
+    kernel, b = layers[0].get_weights()
+    layers[0].set_weights([np.zeros_like(kernel), np.full_like(b, bias)])
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_model_takes_raw_values_and_returns_raw_units_in_closed_form(log):
+    # with the head's kernel at zero the network outputs its bias b on every step, so the
+    # raw forecast is known exactly: T^-1(mean of T(window) + b * scale), T = log or identity
+    frame = monthly(60, scale=50.0)
+    f = Forecaster(**dict(TINY, epochs=1), log=log).fit(frame)
+    set_head(f.model_, 0.5)
+    scale = f.scaling_stats_["target_scale"][0]
+    for history in (frame, frame.iloc[:40]):
+        window = history["y"].to_numpy()[-L:]
+        level = np.log(window).mean() if log else window.mean()
+        expected = np.exp(level + 0.5 * scale) if log else level + 0.5 * scale
+        np.testing.assert_allclose(f.predict(history)["y"].to_numpy(), [expected] * H,
+                                   rtol=1e-5)
+        raw = np.asarray(f.model_(history.to_numpy()[-L:][None].astype("float32")))
+        np.testing.assert_allclose(raw[0, :, 0], [expected] * H, rtol=1e-5)
 
 
 def test_scaling_inside_the_model_makes_forecasts_scale_with_the_data(wide_fit):
