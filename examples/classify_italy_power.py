@@ -94,6 +94,7 @@ def evaluate(name: str, args, out: Path) -> tuple[dict, Path]:
     path = plotting.plot_confusion_matrix(
         cm, labels, out / f"confusion_{name}.png",
         title=f"{name}: test accuracy {row['accuracy']:.3f}")
+    row["predictions"] = {"y_true": y_test.tolist(), "y_pred": pred.tolist()}
     return row, path
 
 
@@ -131,6 +132,7 @@ def main(argv=None) -> dict:
     #
     # For reference, the UCR archive lists 0.955 test accuracy for 1-nearest-neighbour
     # with Euclidean distance on ItalyPowerDemand.
+    predictions = {name: row.pop("predictions") for name, row in results.items()}
     table = pd.DataFrame.from_dict(results, orient="index")
     table.index.name = "dataset"
     print("\nTest scores (original splits):")
@@ -141,7 +143,7 @@ def main(argv=None) -> dict:
     scores = {name: {k: float(row[k]) for k in ("accuracy", "macro_f1", "log_loss")}
               for name, row in results.items()}
     assert all(np.isfinite(v) for row in scores.values() for v in row.values())
-    return {"metrics": scores, "files": [str(f) for f in files],
+    return {"metrics": scores, "files": [str(f) for f in files], "predictions": predictions,
             "best_epoch": {name: row["best_epoch"] for name, row in results.items()}}
 
 

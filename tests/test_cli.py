@@ -33,11 +33,30 @@ def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys, tmp_path, monkey
     assert needle in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def _forecast_rows(text):
+    """{row name: (MAE, RMSE, MAPE%, MASE)} from the error table the forecast commands print."""
+    import re
+
+    rows = {}
+    for line in text.splitlines():
+        m = re.fullmatch(r"(model|naive|seasonal_naive|drift|mean)\s+([-0-9.]+)\s+([-0-9.]+)"
+                         r"\s+([-0-9.]+)\s+([-0-9.na]+)", line.strip())
+        if m:
+            rows[m.group(1)] = tuple(float(v) for v in m.groups()[1:])
+    return rows
+
+
+def _sales(n):
+    idx = pd.date_range("2010-01-01", periods=n, freq="MS")
+    t = np.arange(n)
+    return pd.DataFrame({"date": idx.strftime("%Y-%m-%d"),
+                         "sales": 50 + 5 * np.sin(2 * np.pi * t / 12) + 0.2 * t})
+
+
 def test_train_predict_evaluate_on_a_csv(tmp_path, capsys):
-    idx = pd.date_range("2010-01-01", periods=72, freq="MS")
-    t = np.arange(72)
-    df = pd.DataFrame({"date": idx.strftime("%Y-%m-%d"),
-                       "sales": 50 + 5 * np.sin(2 * np.pi * t / 12) + 0.2 * t})
+    import zoo
+
+    df = _sales(72)
     csv = tmp_path / "sales.csv"
     df.to_csv(csv, index=False)
     out = tmp_path / "art"
@@ -49,8 +68,21 @@ def test_train_predict_evaluate_on_a_csv(tmp_path, capsys):
     assert main(["predict", str(out), "--data", str(csv), "--output", str(tmp_path / "f.csv")]) == 0
     forecast = pd.read_csv(tmp_path / "f.csv", index_col=0)
     assert forecast.shape == (6, 1) and forecast.index[0].startswith("2016-01-01")
-    assert main(["evaluate", str(out), "--data", str(csv)]) == 0
-    assert "model" in capsys.readouterr().out
+
+    # evaluate on months the artifact never saw: the CSV continues 6 months past its data
+    later = tmp_path / "later.csv"
+    _sales(78).to_csv(later, index=False)
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(later)]) == 0
+    rows = _forecast_rows(capsys.readouterr().out)
+    assert {"model", "naive", "seasonal_naive", "drift", "mean"} <= set(rows)
+    actual = _sales(78)["sales"].to_numpy()[-6:]
+    history = pd.read_csv(csv, index_col="date", parse_dates=True).asfreq("MS")
+    forecast = zoo.load(out).predict(history)["sales"].to_numpy()
+    assert rows["model"][0] == pytest.approx(np.abs(forecast - actual).mean(), abs=1e-3)
+    assert rows["naive"][0] == pytest.approx(np.abs(actual - df["sales"].iloc[-1]).mean(), abs=1e-3)
+    assert rows["seasonal_naive"][0] == pytest.approx(
+        np.abs(actual - df["sales"].to_numpy()[-12:-6]).mean(), abs=1e-3)
 
 
 # --------------------------------------------------------------------------- classification

@@ -45,3 +45,38 @@ def test_small_data_follows_the_task():
     assert X.shape == (30, 12, 2) and set(np.unique(y)) == {"high", "low"}
     with pytest.raises(ValueError, match="task"):
         zoo.testing.estimators.small_data(object())
+
+
+_DETERMINISM = """
+import json, sys
+import numpy as np
+import zoo
+
+df = zoo.datasets.load("airline")
+f = zoo.Forecaster(lookback=12, horizon=6, units=8, epochs=4, seed=3, quantiles=[0.1, 0.5, 0.9])
+forecast = f.fit(df).predict()
+Xtr, ytr, Xte, _ = zoo.datasets.load("italy_power_demand")
+c = zoo.Classifier(units=4, epochs=3, seed=3).fit(Xtr[:200], ytr[:200])
+np.savez(sys.argv[1], forecast=forecast.to_numpy(), proba=c.predict_proba(Xte[:100]))
+"""
+
+
+def test_same_seed_in_two_fresh_processes_gives_identical_estimators(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+    procs = [subprocess.Popen([sys.executable, "-c", _DETERMINISM, str(tmp_path / f"run{i}.npz")],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    for proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out[-3000:]
+    a, b = (np.load(tmp_path / f"run{i}.npz") for i in range(2))
+    assert a["forecast"].shape == (6, 4) and a["proba"].shape == (100, 2)
+    np.testing.assert_array_equal(a["forecast"], b["forecast"])
+    np.testing.assert_array_equal(a["proba"], b["proba"])

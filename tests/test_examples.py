@@ -71,10 +71,27 @@ def _uschange(result, out):
     assert (forecasts.groupby(["model", "fold"]).size() == 4).all()
 
 
+def _scores_are_those_of_the_predictions(result):
+    """Each reported accuracy and macro F1 is scikit-learn's on the returned predictions."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    for name, scores in result["metrics"].items():
+        p = result["predictions"][name]
+        assert scores["accuracy"] == pytest.approx(accuracy_score(p["y_true"], p["y_pred"]))
+        assert scores["macro_f1"] == pytest.approx(f1_score(p["y_true"], p["y_pred"],
+                                                            average="macro"))
+
+
 def _classify(result, out):
+    import zoo
+
     assert set(result["metrics"]) == {"italy_power_demand", "basic_motions"}
-    for scores in result["metrics"].values():
-        assert 0.0 <= scores["accuracy"] <= 1.0 and 0.0 <= scores["macro_f1"] <= 1.0
+    # the whole original test split is scored, in its order
+    for name in result["metrics"]:
+        y_test = zoo.datasets.load(name)[3]
+        assert result["predictions"][name]["y_true"] == y_test.tolist()
+        assert set(result["predictions"][name]["y_pred"]) <= set(y_test.tolist())
+    _scores_are_those_of_the_predictions(result)
     assert (out / "confusion_italy_power_demand.png").is_file()
     assert (out / "confusion_basic_motions.png").is_file()
 
@@ -107,8 +124,10 @@ def _callbacks(result, out):
 
 def _digits(result, out):
     assert set(result["metrics"]) == {"stacked_lstm", "bilstm"}
-    for scores in result["metrics"].values():
-        assert 0.0 <= scores["accuracy"] <= 1.0
+    # --quick keeps 300 digits: a stratified quarter, 75, is the test part of both readers
+    truths = [p["y_true"] for p in result["predictions"].values()]
+    assert len(truths[0]) == 75 and truths[0] == truths[1] and set(truths[0]) == set(range(10))
+    _scores_are_those_of_the_predictions(result)
 
 
 EXTRA_CHECKS = {
