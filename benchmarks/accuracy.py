@@ -8,12 +8,11 @@ Every choice (epochs via early stopping) is made on validation data carved from 
 training part; the test part is only scored. Writes its own section of RESULTS.md.
 
 Usage:
-    python benchmarks/accuracy.py [--seeds 0 1 2 3 4] [--skip-classifier]
+    python benchmarks/accuracy.py [--seeds 0 1 2 3 4] [--skip-classifier] [--smoke]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 import zoo  # noqa: E402
-from benchmarks._results import write_section  # noqa: E402
+from benchmarks._results import parser, publish  # noqa: E402
 from zoo import baselines, metrics  # noqa: E402
 
 
@@ -34,14 +33,18 @@ AIRLINE_TARGET = 9.3  # % MAPE: 40% under seasonal naive (15.5%)
 ITALY_TARGET = 0.95
 
 
-def airline(seeds):
+# --smoke: the same script with a network too small and too short-trained to mean anything
+SMOKE = dict(units=4, epochs=2)
+
+
+def airline(seeds, small=None):
     df = zoo.datasets.load("airline")
     train, test = df.iloc[:-24], df.iloc[-24:]
     y, hist = test["passengers"].to_numpy(), train["passengers"].to_numpy()
     rows = []
     for seed in seeds:
         t0 = time.perf_counter()
-        f = zoo.Forecaster(lookback=24, horizon=24, seed=seed).fit(train)
+        f = zoo.Forecaster(lookback=24, horizon=24, seed=seed, **(small or {})).fit(train)
         pred = f.predict()["passengers"].to_numpy()
         rows.append((seed, metrics.mape(y, pred), time.perf_counter() - t0, f.best_epoch_))
         print(f"airline seed {seed}: MAPE {rows[-1][1]:.2f}% ({rows[-1][2]:.0f} s)", flush=True)
@@ -54,23 +57,26 @@ def airline(seeds):
     return rows, {k: metrics.mape(y, v) for k, v in base.items()}
 
 
-def italy(seeds):
+def italy(seeds, small=None):
     Xtr, ytr, Xte, yte = zoo.datasets.load("italy_power_demand")
     rows = []
     for seed in seeds:
         t0 = time.perf_counter()
-        c = zoo.Classifier(seed=seed).fit(Xtr, ytr)
+        c = zoo.Classifier(seed=seed, **(small or {})).fit(Xtr, ytr)
         rows.append((seed, c.score(Xte, yte), time.perf_counter() - t0))
         print(f"italy seed {seed}: accuracy {rows[-1][1]:.4f} ({rows[-1][2]:.0f} s)", flush=True)
     return rows
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    ap = parser(__doc__)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--skip-classifier", action="store_true")
-    args = ap.parse_args()
-    rows, base = airline(args.seeds)
+    args = ap.parse_args(argv)
+    small = SMOKE if args.smoke else None
+    if args.smoke:
+        args.seeds = args.seeds[:1]
+    rows, base = airline(args.seeds, small)
     mapes = [r[1] for r in rows]
     spread = statistics.stdev(mapes) if len(mapes) > 1 else 0.0
     lines = [
@@ -95,7 +101,7 @@ def main():
               f"{'met' if statistics.mean(mapes) <= AIRLINE_TARGET else 'NOT met'} "
               f"(mean over seeds)."]
     if not args.skip_classifier:
-        acc = italy(args.seeds)
+        acc = italy(args.seeds, small)
         accs = [a[1] for a in acc]
         lines += ["", "### ItalyPowerDemand, original split (67 train / 1029 test)", "",
                   "| classifier | test accuracy |", "|---|---|",
@@ -104,8 +110,7 @@ def main():
                   "| published 1-NN Euclidean / FCN / LSTM-FCN | 0.955 / 0.961 / 0.962 |",
                   "", f"Target (issue 3): accuracy >= {ITALY_TARGET} — "
                   f"{'met' if statistics.mean(accs) >= ITALY_TARGET else 'NOT met'} (mean over seeds)."]
-    write_section("accuracy", "\n".join(lines))
-    print("\n".join(lines))
+    publish("accuracy", "\n".join(lines), args.smoke)
 
 
 if __name__ == "__main__":

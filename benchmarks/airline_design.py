@@ -10,12 +10,11 @@ those months, 1955-1956), scores the 1957-1958 forecast, and compares
 - calendar features with the patience counted in optimizer steps too (the defaults now).
 
 Usage:
-    python benchmarks/airline_design.py [--seeds 0 1 2]
+    python benchmarks/airline_design.py [--seeds 0 1 2] [--smoke]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -28,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import zoo  # noqa: E402
-from benchmarks._results import write_section  # noqa: E402
+from benchmarks._results import parser, publish  # noqa: E402
 from zoo import baselines, metrics, training  # noqa: E402
 
 # True/dict options keep their patience in epochs; "auto" also waits a number of steps
@@ -42,10 +41,13 @@ CONFIGS = {
 }
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    ap = parser(__doc__)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    small = dict(units=4, epochs=2) if args.smoke else {}
+    if args.smoke:
+        args.seeds = args.seeds[:1]
     warnings.filterwarnings("ignore")
     df = zoo.datasets.load("airline")
     train = df.iloc[:-24]                       # the benchmark's training part, 1949-1958
@@ -59,7 +61,7 @@ def main():
             start = time.perf_counter()
             # 96 months: a 24-month validation tail holds exactly one 24-step window
             f = zoo.Forecaster(lookback=24, horizon=24, validation_size=24, seed=seed,
-                               **kwargs).fit(inner)
+                               **kwargs, **small).fit(inner)
             scores.append(metrics.mape(y, f.predict()["passengers"].to_numpy()))
             seconds.append(time.perf_counter() - start)
             print(f"{name} seed {seed}: MAPE {scores[-1]:.2f} ({seconds[-1]:.0f} s)", flush=True)
@@ -82,8 +84,7 @@ def main():
         lines.append(f"| {name} | {statistics.mean(scores):.2f} ± {sd:.2f} | "
                      f"{', '.join(f'{s:.2f}' for s in scores)} | {sec:.0f} s |")
     lines.append(f"| seasonal naive | {snaive:.2f} | | |")
-    write_section("airline_design", "\n".join(lines))
-    print("\n".join(lines))
+    publish("airline_design", "\n".join(lines), args.smoke)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,11 @@ process: once as shipped (streamed) and once with the limit raised so the dense 
 taken, and records each process's peak resident memory and wall time.
 
 Usage:
-    python benchmarks/memory.py [--rows 1000000] [--lookback 48] [--horizon 24]
+    python benchmarks/memory.py [--rows 1000000] [--lookback 48] [--horizon 24] [--smoke]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -29,9 +28,11 @@ import json, os, resource, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 import numpy as np, pandas as pd
 import zoo, zoo.forecast_data
-rows, lookback, horizon, dense = map(int, sys.argv[1:5])
+rows, lookback, horizon, dense, limit = map(int, sys.argv[1:6])
 if dense:
     zoo.forecast_data.DENSE_LIMIT = float("inf")
+elif limit:
+    zoo.forecast_data.DENSE_LIMIT = limit
 t = np.arange(rows)
 rng = np.random.default_rng(0)
 y = 100 + 10 * np.sin(2 * np.pi * t / 24) + 5 * np.sin(2 * np.pi * t / 168) + rng.normal(0, 1, rows)
@@ -50,27 +51,31 @@ print(json.dumps({"streamed": f.streamed_, "seconds": seconds,
 """
 
 
-def run(rows, lookback, horizon, dense):
+def run(rows, lookback, horizon, dense, limit=0):
     out = subprocess.run([sys.executable, "-c", CHILD, str(rows), str(lookback), str(horizon),
-                          str(int(dense))], capture_output=True, text=True, cwd=ROOT,
+                          str(int(dense)), str(int(limit))], capture_output=True, text=True, cwd=ROOT,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
     if out.returncode:
         raise SystemExit(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main():
-    from benchmarks._results import write_section
+def main(argv=None):
+    from benchmarks._results import parser, publish
     from zoo import __version__
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = parser(__doc__)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--lookback", type=int, default=48)
     ap.add_argument("--horizon", type=int, default=24)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.rows = 20_000  # both paths, each in its own process, in seconds
     results = {}
     for name, dense in (("streamed (default)", False), ("dense windows", True)):
-        results[name] = run(args.rows, args.lookback, args.horizon, dense)
+        # a smoke run's small series streams only below the default limit
+        results[name] = run(args.rows, args.lookback, args.horizon, dense,
+                            limit=100_000 if args.smoke else 0)
         print(name, results[name], flush=True)
     s, d = results["streamed (default)"], results["dense windows"]
     assert s["streamed"] and not d["streamed"], "the paths were not the ones asked for"
@@ -97,8 +102,7 @@ def main():
     lines += ["", f"Streaming uses {d['peak_mb'] / s['peak_mb']:.1f}x less peak memory "
               f"({d['peak_mb'] - s['peak_mb']:.0f} MB) at {s['seconds'] / d['seconds']:.2f}x "
               "the dense path's time."]
-    write_section("memory", "\n".join(lines))
-    print("\n".join(lines))
+    publish("memory", "\n".join(lines), args.smoke)
 
 
 if __name__ == "__main__":

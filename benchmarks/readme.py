@@ -3,7 +3,7 @@
 The README shows the same tables the benchmark scripts wrote, never hand-typed
 figures; tests/test_readme.py fails when the two drift apart. Run after a benchmark:
 
-    python benchmarks/readme.py
+    python benchmarks/readme.py [--smoke]
 """
 
 from __future__ import annotations
@@ -28,9 +28,23 @@ def render(readme: str, results: str) -> str:
     return f"{head}{BEGIN}\n{tables(results)}\n{END}{rest.split(END, 1)[1]}"
 
 
-def main():
+def main(argv=None):
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--smoke", action="store_true",
+                    help="only say whether the README is up to date; write nothing")
+    args = ap.parse_args(argv)
     readme = ROOT / "README.md"
-    readme.write_text(render(readme.read_text(), (ROOT / "benchmarks" / "RESULTS.md").read_text()))
+    text = readme.read_text()
+    new = render(text, (ROOT / "benchmarks" / "RESULTS.md").read_text())
+    if args.smoke:
+        print("README benchmarks section is " + ("up to date" if new == text else
+                                                 "out of date: run python benchmarks/readme.py"))
+        print("(--smoke: README.md was not written)")
+        return
+    readme.write_text(new)
+    print(f"wrote {readme}")
 
 
 if __name__ == "__main__":
