@@ -47,7 +47,7 @@ def test_plot_history_panels_with_and_without_learning_rate(tmp_path):
     # The learning-rate panel makes the figure taller, not just different.
     assert read_png(with_lr).shape[0] > read_png(plain).shape[0]
 
-    fig = plotting._history_figure({**HISTORY, "lr": [0.1, 0.1, 0.01, 0.01, 0.001]})
+    fig = plotting.history._history_figure({**HISTORY, "lr": [0.1, 0.1, 0.01, 0.01, 0.001]})
     loss_ax, mae_ax, lr_ax = fig.axes
     assert loss_ax.get_yscale() == "log"  # loss spans 200x
     assert mae_ax.get_yscale() == "linear"  # mae spans 3x
@@ -64,7 +64,7 @@ def test_plot_history_accepts_a_keras_like_history_object(tmp_path):
     path = plotting.plot_history(history, str(tmp_path / "keras"))
     assert path.suffix == ".png"
     read_png(path)
-    (ax,) = plotting._history_figure(history).axes
+    (ax,) = plotting.history._history_figure(history).axes
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.9, 0.7, 0.6])
 
 
@@ -119,7 +119,7 @@ def test_plot_forecast_datetime_with_quantile_band_actuals_and_baselines(tmp_pat
     )
     read_png(path)
 
-    fig = plotting._forecast_figure(past, forecast, actuals=future, baselines={"naive": naive})
+    fig = plotting.forecast._forecast_figure(past, forecast, actuals=future, baselines={"naive": naive})
     (ax,) = fig.axes
     assert isinstance(ax.xaxis.get_major_formatter(), ConciseDateFormatter)
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
@@ -141,14 +141,14 @@ def test_plot_forecast_nested_bands_and_quantile_selection(monthly):
     wide = forecast.assign(
         **{"sales_q0.25": forecast["sales"] - 3, "sales_q0.75": forecast["sales"] + 3}
     )
-    fig = plotting._forecast_figure(past, wide)
+    fig = plotting.forecast._forecast_figure(past, wide)
     labels = [c.get_label() for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
     assert labels == ["q0.1–q0.9", "q0.25–q0.75"]
-    fig = plotting._forecast_figure(past, wide, quantiles=[0.25, 0.75])
+    fig = plotting.forecast._forecast_figure(past, wide, quantiles=[0.25, 0.75])
     labels = [c.get_label() for c in fig.axes[0].collections if isinstance(c, PolyCollection)]
     assert labels == ["q0.25–q0.75"]
     with pytest.raises(ValueError, match=r"quantiles \[0\.05\] have no 'sales_q<level>' column"):
-        plotting._forecast_figure(past, wide, quantiles=[0.05, 0.9])
+        plotting.forecast._forecast_figure(past, wide, quantiles=[0.05, 0.9])
 
 
 def test_plot_forecast_integer_index_multiple_targets(tmp_path):
@@ -160,7 +160,7 @@ def test_plot_forecast_integer_index_multiple_targets(tmp_path):
     path = plotting.plot_forecast(past, forecast, tmp_path / "two.png")
     single = plotting.plot_forecast(past[["a"]], forecast[["a"]], tmp_path / "one.png")
     assert read_png(path).shape[0] > read_png(single).shape[0]  # one panel per target
-    fig = plotting._forecast_figure(past, forecast)
+    fig = plotting.forecast._forecast_figure(past, forecast)
     assert [ax.get_ylabel() for ax in fig.axes] == ["a", "b"]  # the covariate is not drawn
     assert fig.axes[-1].get_xlabel() == "step"
     forecast_line = next(l for l in fig.axes[1].get_lines() if l.get_label() == "forecast")
@@ -170,10 +170,10 @@ def test_plot_forecast_integer_index_multiple_targets(tmp_path):
 def test_plot_forecast_series_inputs_and_quantile_only_forecast(monthly):
     past, _, forecast = monthly
     # Unnamed series: the lone forecast column is matched to the lone history series.
-    fig = plotting._forecast_figure(past.rename(None), forecast["sales"].rename(None))
+    fig = plotting.forecast._forecast_figure(past.rename(None), forecast["sales"].rename(None))
     assert len(fig.axes) == 1
     q_only = forecast.drop(columns="sales")
-    fig = plotting._forecast_figure(past, q_only)
+    fig = plotting.forecast._forecast_figure(past, q_only)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "forecast (q0.5)" in labels
 
@@ -181,15 +181,15 @@ def test_plot_forecast_series_inputs_and_quantile_only_forecast(monthly):
 def test_plot_forecast_rejects_bad_input(monthly):
     past, _, forecast = monthly
     with pytest.raises(ValueError, match="both have a DatetimeIndex or both a numeric"):
-        plotting._forecast_figure(past, forecast.reset_index(drop=True))
+        plotting.forecast._forecast_figure(past, forecast.reset_index(drop=True))
     with pytest.raises(ValueError, match="history has no column 'other'"):
-        plotting._forecast_figure(
+        plotting.forecast._forecast_figure(
             past.to_frame().assign(x=1.0), forecast.rename(columns={"sales": "other"})[["other"]]
         )
     with pytest.raises(TypeError, match="forecast must be a pandas Series or DataFrame"):
-        plotting._forecast_figure(past, forecast.to_numpy())
+        plotting.forecast._forecast_figure(past, forecast.to_numpy())
     with pytest.raises(TypeError, match="baselines must be a dict"):
-        plotting._forecast_figure(past, forecast, baselines=[forecast["sales"]])
+        plotting.forecast._forecast_figure(past, forecast, baselines=[forecast["sales"]])
 
 
 # --------------------------------------------------------------------------- confusion matrix
@@ -201,10 +201,10 @@ def test_plot_confusion_matrix_counts_and_normalized(tmp_path):
     read_png(plotting.plot_confusion_matrix(cm, labels, tmp_path / "cm.png", title="pets"))
     read_png(plotting.plot_confusion_matrix(cm, labels, tmp_path / "cmn.png", normalize=True))
 
-    counts = plotting._confusion_figure(cm, labels)
+    counts = plotting.confusion._confusion_figure(cm, labels)
     texts = [t.get_text() for t in counts.axes[0].texts]
     assert texts == ["5", "1", "0", "2", "7", "1", "0", "0", "0"]
-    norm = plotting._confusion_figure(cm, labels, normalize=True)
+    norm = plotting.confusion._confusion_figure(cm, labels, normalize=True)
     texts = [t.get_text() for t in norm.axes[0].texts]
     # rows divided by their totals; the empty "bird" row stays 0 instead of NaN
     assert texts == ["0.83", "0.17", "0.00", "0.20", "0.70", "0.10", "0.00", "0.00", "0.00"]
