@@ -28,7 +28,6 @@ import zoo  # noqa: E402
 from benchmarks._results import parser, publish  # noqa: E402
 from zoo import baselines, metrics  # noqa: E402
 
-
 AIRLINE_TARGET = 9.3  # % MAPE: 40% under seasonal naive (15.5%)
 ITALY_TARGET = 0.95
 

@@ -6,6 +6,7 @@ import pytest
 import zoo
 from zoo.testing import check_builders
 
+
 def test_every_registered_builder_carries_small_example_kwargs():
     # the harness's small arguments live with each model (scikit-learn's INIT_PARAMS idea),
     # so a plugin builder registers its own and runs the same harness

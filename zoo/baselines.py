@@ -39,8 +39,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from zoo._checks import check_int
 from zoo import windows as W
+from zoo._checks import check_int
 
 __all__ = [
     "BASELINES",

@@ -7,6 +7,7 @@ output tables that estimators, baselines, backtests and the Predictor share.
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 import pandas as pd
@@ -174,6 +175,23 @@ def season_of(freq) -> int:
 def quantile_column(name: str, q: float) -> str:
     """Column name of a quantile forecast: ``"passengers_q0.1"``."""
     return f"{name}_q{q:g}"
+
+
+# "<target>_q0.1", "y_hat_q0.95", "sales_q.5": everything after the last "_q" is the level.
+_QUANTILE_COLUMN = re.compile(r"^(?P<target>.*)_q(?P<level>\d*\.?\d+)$")
+
+
+def parse_quantile_column(column) -> tuple[str, float] | None:
+    """``(target, level)`` of a :func:`quantile_column` name, or None for other columns.
+
+    Example:
+        >>> parse_quantile_column("passengers_q0.1"), parse_quantile_column("passengers")
+        (('passengers', 0.1), None)
+    """
+    match = _QUANTILE_COLUMN.match(str(column))
+    if match is None or not 0 < float(match["level"]) < 1:
+        return None
+    return match["target"], float(match["level"])
 
 
 def format_forecast(out, series, indices, kind, targets, quantiles=None):

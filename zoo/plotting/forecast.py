@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pathlib
-import re
 
 import numpy as np
 
+from zoo.frames import parse_quantile_column
 from zoo.plotting._common import _new_figure, _save
-
-# "<target>_q0.1", "y_hat_q0.95", "sales_q.5": everything after the last "_q" is the level.
-_QUANTILE_COLUMN = re.compile(r"^(?P<target>.*)_q(?P<level>\d*\.?\d+)$")
 
 
 def _as_frame(obj, name: str, default_column: str = "y"):
@@ -53,9 +50,9 @@ def _split_forecast_columns(columns) -> tuple[list[str], dict[str, list[tuple[fl
     """Point-forecast columns and, per target, its sorted (level, column) quantiles."""
     points, bands = [], {}
     for col in columns:
-        match = _QUANTILE_COLUMN.match(str(col))
-        if match and 0 < float(match["level"]) < 1:
-            bands.setdefault(match["target"], []).append((float(match["level"]), col))
+        parsed = parse_quantile_column(col)
+        if parsed:
+            bands.setdefault(parsed[0], []).append((parsed[1], col))
         else:
             points.append(col)
     for levels in bands.values():

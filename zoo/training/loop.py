@@ -7,6 +7,7 @@ import contextlib
 import keras
 import tensorflow as tf
 
+from zoo._checks import check_bool, check_positive, is_int, is_number
 from zoo.training.callbacks import (
     EpochProgress,
     TerminateOnNaN,
@@ -17,7 +18,6 @@ from zoo.training.callbacks import (
 from zoo.training.data import _Data
 from zoo.training.distributed import _custom_fit, _metric_fns, _per_sample_fn
 from zoo.training.optimizers import make_optimizer
-from zoo._checks import check_bool, check_positive, is_int, is_number
 from zoo.training.options import _LOOPS, resolve_options
 
 
