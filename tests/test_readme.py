@@ -73,3 +73,17 @@ def test_every_image_the_readme_shows_is_committed():
     for image in images:
         path = ROOT / image
         assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
+
+
+def test_plugin_snippet_runs_the_harnesses(monkeypatch, tmp_path):
+    """The Models section's plugin example registers a builder and passes both harnesses."""
+    import zoo
+
+    section = README.split("## Models", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    try:
+        exec(compile(code, "README plugin", "exec"), {})
+        assert "wide_gru" in zoo.list_models()
+    finally:
+        zoo.registry.unregister("wide_gru")
