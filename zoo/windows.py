@@ -26,9 +26,6 @@ from zoo.frames import (  # noqa: F401  (re-exported: zoo.windows.ID_COL, ...)
 )
 from zoo.panel import Panel, Series, is_long, to_panel  # noqa: F401  (re-exported)
 
-# rows * columns above which windows stream through tf.data instead of a dense array
-STREAM_THRESHOLD = 20_000_000
-
 
 # ---------------------------------------------------------------------------- windows
 def add_calendar(panel: Panel, columns: list) -> list:
