@@ -23,15 +23,42 @@ def test_six_core_names_are_registered():
     assert set(zoo.list_models(task="classify")) <= set(zoo.list_models())
 
 
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    # every registered builder, its SavedModels checked in one zoo-free subprocess
+    return check_builders(zoo.list_models(), workdir=tmp_path_factory.mktemp("harness"),
+                          collect=True)
+
+
 @pytest.mark.parametrize("name", zoo.list_models())
-def test_builder_passes_the_harness(name, tmp_path):
-    passed = check_builders([name], workdir=tmp_path)
+def test_builder_passes_the_harness(name, harness):
+    passed = harness[name]
+    if isinstance(passed, AssertionError):
+        raise passed
     # every task the model supports: both APIs and the capability flags
-    tasks = zoo.registry.get_spec(name).tasks
-    assert sorted(passed) == sorted(f"{name}/{task}/{what}" for task in tasks
-                                    for what in ("functional", "capabilities",
-                                                 "sequential" if zoo.registry.get_spec(name).sequential
-                                                 else "sequential (refused)"))
+    spec = zoo.registry.get_spec(name)
+    sequential = "sequential" if spec.sequential else "sequential (refused)"
+    assert sorted(passed) == sorted(f"{name}/{task}/{what}" for task in spec.tasks
+                                    for what in ("functional", "capabilities", sequential))
+
+
+def test_the_harness_catches_a_builder_that_breaks_its_promise(tmp_path):
+    from zoo.registry import register, unregister
+
+    def drops_the_mask(mask_value=None, **kwargs):
+        return zoo.builders.lstm(**kwargs)  # claims masking, ignores the padding sentinel
+
+    register("liar", tasks=("forecast",), description="says it masks",
+             example_kwargs={"units": 4, "input_shape": (None, 2)})(drops_the_mask)
+    try:
+        results = check_builders(["liar", "gru"], tasks=["forecast"], apis=["functional"],
+                                 workdir=tmp_path, collect=True)
+        with pytest.raises(AssertionError, match="masking=True but a right-padded sequence"):
+            check_builders(["liar"], tasks=["forecast"], apis=["functional"], workdir=tmp_path)
+    finally:
+        unregister("liar")
+    assert isinstance(results["liar"], AssertionError) and "masking" in str(results["liar"])
+    assert results["gru"] == ["gru/forecast/functional", "gru/forecast/capabilities"]
 
 
 def test_harness_extras_residual_future_masking(tmp_path):

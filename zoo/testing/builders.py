@@ -52,14 +52,17 @@ _LOADER = textwrap.dedent(
     import tensorflow as tf
     jobs = json.load(open(sys.argv[1]))
     for job in jobs:
-        loaded = tf.saved_model.load(job["path"])
-        data = np.load(job["inputs"])
-        outs = {}
-        for key in sorted({k.split("__")[0] for k in data.files}):
-            args = [data[f"{key}__{i}"] for i in range(job["n_inputs"])]
-            x = args[0] if len(args) == 1 else args
-            outs[key] = np.asarray(loaded.serve(x))
-        np.savez(job["outputs"], **outs)
+        try:
+            loaded = tf.saved_model.load(job["path"])
+            data = np.load(job["inputs"])
+            outs = {}
+            for key in sorted({k.split("__")[0] for k in data.files}):
+                args = [data[f"{key}__{i}"] for i in range(job["n_inputs"])]
+                x = args[0] if len(args) == 1 else args
+                outs[key] = np.asarray(loaded.serve(x))
+            np.savez(job["outputs"], **outs)
+        except Exception as err:  # one broken export must not hide the others' results
+            open(job["outputs"] + ".error", "w").write(f"{type(err).__name__}: {err}")
     print("ok", len(jobs))
     """
 )
@@ -234,6 +237,7 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed, sequential=True):
         expected_out[key] = np.asarray(model(_model_inputs(case_x)))
     np.savez(Path(workdir) / f"{tag}_in.npz", **feeds)
     jobs.append({
+        "name": name,
         "where": where,
         "path": str(export_path),
         "inputs": str(Path(workdir) / f"{tag}_in.npz"),
@@ -244,7 +248,7 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed, sequential=True):
 
 
 def check_builders(table, *, tasks=None, apis=("functional", "sequential"), seed=0,
-                   workdir=None) -> list[str]:
+                   workdir=None, collect=False):
     """Runs the conformance checks for every builder in ``table``.
 
     All SavedModel exports are checked together in a single subprocess that
@@ -258,6 +262,9 @@ def check_builders(table, *, tasks=None, apis=("functional", "sequential"), seed
         apis: The APIs to check.
         seed: Random seed for weights and synthetic data.
         workdir: Directory for the saved files (default: a temporary directory).
+        collect: Check every builder even when one fails, and return a dict name ->
+            the list of passed checks or the ``AssertionError`` it failed with (a test
+            suite can then report each builder on its own, with one zoo-free subprocess).
 
     Returns:
         A list of the ``"name/task/api"`` combinations that passed (for builders
@@ -285,25 +292,39 @@ def check_builders(table, *, tasks=None, apis=("functional", "sequential"), seed
         workdir = own_tmp.name
     try:
         jobs: list[dict] = []
-        passed = []
+        results = {}
         for name, kwargs in table.items():
             spec = get_spec(name)
-            for task in spec.tasks:
-                if tasks is not None and task not in tasks:
-                    continue
-                for api in apis:
-                    if api == "sequential" and not spec.sequential:
-                        _check_refuses_sequential(spec.name, task, kwargs)
-                        passed.append(f"{spec.name}/{task}/sequential (refused)")
+            passed, own_jobs = [], []
+            try:
+                for task in spec.tasks:
+                    if tasks is not None and task not in tasks:
                         continue
-                    _check_one(spec.name, task, api, kwargs, workdir, jobs, seed,
-                               sequential=spec.sequential)
-                    passed.append(f"{spec.name}/{task}/{api}")
-                check_capabilities(spec, task, _task_params(kwargs, task, "functional"), seed)
-                passed.append(f"{spec.name}/{task}/capabilities")
-        if jobs:
-            _check_exports_without_zoo(jobs, workdir)
-        return passed
+                    for api in apis:
+                        if api == "sequential" and not spec.sequential:
+                            _check_refuses_sequential(spec.name, task, kwargs)
+                            passed.append(f"{spec.name}/{task}/sequential (refused)")
+                            continue
+                        _check_one(spec.name, task, api, kwargs, workdir, own_jobs, seed,
+                                   sequential=spec.sequential)
+                        passed.append(f"{spec.name}/{task}/{api}")
+                    check_capabilities(spec, task, _task_params(kwargs, task, "functional"),
+                                       seed)
+                    passed.append(f"{spec.name}/{task}/capabilities")
+            except AssertionError as err:
+                if not collect:
+                    raise
+                results[name] = err
+                continue
+            results[name] = passed
+            jobs += own_jobs
+        for name, err in (_check_exports_without_zoo(jobs, workdir) if jobs else {}).items():
+            if not collect:
+                raise err
+            results[name] = err
+        if collect:
+            return results
+        return [check for passed in results.values() for check in passed]
     finally:
         if own_tmp is not None:
             own_tmp.cleanup()
@@ -330,7 +351,8 @@ def check_builder(name: str, **small_kwargs) -> list[str]:
     return check_builders({name: small_kwargs or get_spec(name).example_kwargs})
 
 
-def _check_exports_without_zoo(jobs, workdir):
+def _check_exports_without_zoo(jobs, workdir) -> dict:
+    """Loads every job's export in one zoo-free process; returns name -> AssertionError."""
     job_file = Path(workdir) / "jobs.json"
     job_file.write_text(json.dumps([{k: v for k, v in j.items() if k != "expected"} for j in jobs]))
     script = Path(workdir) / "load_without_zoo.py"
@@ -340,13 +362,24 @@ def _check_exports_without_zoo(jobs, workdir):
     proc = subprocess.run([sys.executable, str(script), str(job_file)], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
-        raise AssertionError(f"loading the exports without zoo failed:\n{proc.stderr[-3000:]}")
+        err = AssertionError(f"loading the exports without zoo failed:\n{proc.stderr[-3000:]}")
+        return {job["name"]: err for job in jobs}
+    failures = {}
     for job in jobs:
+        if job["name"] in failures:
+            continue
+        error_file = Path(job["outputs"] + ".error")
+        if error_file.exists():
+            failures[job["name"]] = AssertionError(
+                f"{job['where']}: the SavedModel does not load or run without zoo: "
+                f"{error_file.read_text()}")
+            continue
         got = np.load(job["outputs"])
         for key, expected in job["expected"].items():
             try:
                 np.testing.assert_allclose(got[key], expected, rtol=RTOL, atol=ATOL)
             except AssertionError as err:
-                raise AssertionError(
-                    f"{job['where']}: SavedModel loaded without zoo differs ({key}): {err}"
-                ) from None
+                failures[job["name"]] = AssertionError(
+                    f"{job['where']}: SavedModel loaded without zoo differs ({key}): {err}")
+                break
+    return failures
