@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from zoo._checks import check_bool, check_int, is_int, is_number
+from zoo._checks import check_bool, check_int, check_rate, is_int
 
 # The training keywords every estimator accepts and passes to zoo.training.fit.
 TRAINING_PARAMS = (
@@ -113,8 +113,7 @@ class ZooEstimator(BaseEstimator):
         units = self.units
         if not (is_int(units) or isinstance(units, (list, tuple))):
             raise ValueError(f"units must be an int or a list of ints, got {units!r}")
-        if not (is_number(self.dropout) and 0 <= self.dropout < 1):
-            raise ValueError(f"dropout must be a float in [0, 1), got {self.dropout!r}")
+        check_rate(self.dropout, "dropout")
         from zoo.training import check_options
 
         # the optimizer, schedule, clipping and callback options, before any data is read
@@ -163,8 +162,8 @@ class ZooEstimator(BaseEstimator):
                       strategy=self.distribute_strategy, verbose=self.verbose, **fit_kwargs)
         if self.seed is not None:
             training.set_seed(self.seed)
-        _, history = training.fit(build, data(), validation_data=validation and validation(),
-                                  **kwargs)
+        _, history = training.fit(
+            build, data(), validation_data=None if validation is None else validation(), **kwargs)
         self.history_ = history
         self.best_epoch_ = (int(np.nanargmin(history["val_loss"])) + 1
                             if history.get("val_loss") else None)
