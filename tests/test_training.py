@@ -898,3 +898,15 @@ def test_proc_sigkill_then_resume_at_next_epoch(background):
     for i, restored in enumerate(seen["weights"]):
         np.testing.assert_array_equal(restored, killed[f"w{i}"])
     assert not (directory / "bk").exists()  # a finished run removes its backup
+
+
+def test_sample_weights_reach_keras_fit():
+    # (x, y, w): rows with weight 0 must not pull the model (model.fit's third positional
+    # argument is batch_size, so the weights have to go by keyword)
+    x = np.ones((64, 1), "float32")
+    y = np.where(np.arange(64) < 32, 1.0, 100.0)[:, None].astype("float32")
+    w = np.where(np.arange(64) < 32, 1.0, 0.0).astype("float32")
+    net = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=False)])
+    net, history = training.fit(net, (x, y, w), epochs=300, batch_size=64, learning_rate=0.05,
+                                reduce_lr_on_plateau=False, early_stopping=False)
+    assert float(net(x[:1])[0, 0]) == pytest.approx(1.0, abs=0.05)

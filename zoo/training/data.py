@@ -57,9 +57,20 @@ class _Data:
             raise ValueError(f"{name} must be numeric; got dtype {array.dtype}.")
         return array
 
-    def keras_args(self):
+    def keras_args(self) -> dict:
+        """``model.fit`` keywords (``sample_weight`` is keyword-only there: the third
+        positional argument of ``fit`` is ``batch_size``)."""
         if self.dataset is not None:
-            return (self.dataset,)
+            return {"x": self.dataset}
+        args = {"x": self.x, "y": self.y}
+        if self.w is not None:
+            args["sample_weight"] = self.w
+        return args
+
+    def validation(self):
+        """The data as ``model.fit``'s ``validation_data``."""
+        if self.dataset is not None:
+            return self.dataset
         return (self.x, self.y) if self.w is None else (self.x, self.y, self.w)
 
     def steps(self, batch_size, steps_per_epoch, required=True):

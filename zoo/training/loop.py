@@ -355,11 +355,9 @@ def fit(
             # A dataset brings its own order; keras warns when shuffle is passed with one.
             kwargs.update(steps_per_epoch=steps_per_epoch, shuffle=False)
         result = model.fit(
-            *args,
+            **args,
             epochs=epochs,
-            validation_data=None
-            if val is None
-            else (val.dataset if val.dataset is not None else val.keras_args()),
+            validation_data=None if val is None else val.validation(),
             class_weight=class_weight,
             callbacks=all_callbacks,
             verbose=2 if verbose == 2 else 0,
