@@ -141,3 +141,51 @@ def test_residual_stack_with_mask_ignores_padding():
     x = np.random.default_rng(1).normal(size=(1, 5, 1)).astype("float32")
     padded = np.concatenate([x, np.full((1, 3, 1), -1e4, "float32")], axis=1)
     np.testing.assert_allclose(np.asarray(m(padded)), np.asarray(m(x)), rtol=1e-5, atol=1e-6)
+
+
+def test_normalization_sits_between_layers_and_on_the_inputs_never_inside():
+    import keras
+
+    m = zoo.build("stacked_rnn", input_shape=(None, 3), units=[4, 4], normalization="batch",
+                  mask_value=-99.0)
+    kinds = [type(l).__name__ for l in m.layers]
+    assert kinds[:3] == ["InputLayer", "Masking", "BatchNormalization"]  # the input features
+    assert kinds.count("BatchNormalization") == 3  # inputs, then after each recurrent layer
+    cells = [l.cell for l in m.layers if isinstance(l, keras.layers.RNN)]
+    assert all(type(c).__name__ == "SimpleRNNCell" for c in cells) and len(cells) == 2
+    layer = zoo.build("gru", input_shape=(5, 1), units=4, layer_norm=True)
+    assert [type(l).__name__ for l in layer.layers].count("LayerNormalization") == 1
+    same = zoo.build("gru", input_shape=(5, 1), units=4, normalization="layer")
+    assert [type(l).__name__ for l in same.layers] == [type(l).__name__ for l in layer.layers]
+    with pytest.raises(ValueError, match="choose one"):
+        zoo.build("gru", input_shape=(5, 1), layer_norm=True, normalization="batch")
+    with pytest.raises(ValueError, match="normalization must be one of"):
+        zoo.build("gru", input_shape=(5, 1), normalization="group")
+
+
+def test_batch_normalization_ignores_padding():
+    # masked steps must not move the moments: a padded batch trains like the unpadded one
+    x = np.random.default_rng(0).normal(size=(4, 6, 2)).astype("float32")
+    padded = np.concatenate([x, np.full((4, 3, 2), -99.0, "float32")], axis=1)
+    m = zoo.build("birnn", task="label", n_classes=3, input_shape=(None, 2), units=4,
+                  normalization="batch", mask_value=-99.0)
+    a = np.asarray(m(x, training=True))
+    b = np.asarray(m(padded, training=True))[:, :6]
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["simple_rnn", "bilstm", "stacked_gru"])
+def test_label_task_classifies_every_step(name):
+    m = zoo.build(name, task="label", n_classes=4, input_shape=(None, 3), units=4)
+    out = np.asarray(m(np.zeros((2, 9, 3), "float32")))
+    assert out.shape == (2, 9, 4) and np.allclose(out.sum(-1), 1.0, atol=1e-5)
+    assert "label" in zoo.registry.get_spec(name).tasks
+
+
+def test_label_is_opt_in():
+    assert "label" not in zoo.registry.get_spec("lstm_fcn").tasks
+    assert set(zoo.list_models("label")) == {"simple_rnn", "lstm", "gru", "stacked_rnn",
+                                             "stacked_lstm", "stacked_gru", "birnn", "bilstm",
+                                             "bigru"}
+    with pytest.raises(ValueError, match="supports task"):
+        zoo.build("cnn_lstm", task="label", n_classes=2, input_shape=(None, 1))

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 from zoo._checks import check_int
 
-TASKS = ("forecast", "classify")
+TASKS = ("forecast", "classify", "label")
+# what a builder supports unless it opts in to more (sequence labelling is opt-in)
+DEFAULT_TASKS = ("forecast", "classify")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +66,7 @@ _REGISTRY: dict[str, ModelSpec] = {}
 def register(
     name: str,
     *,
-    tasks: tuple[str, ...] = TASKS,
+    tasks: tuple[str, ...] = DEFAULT_TASKS,
     masking: bool = True,
     dynamic_time: bool = True,
     future_covariates: bool = True,
@@ -81,7 +83,8 @@ def register(
 
     Args:
         name: Lower-case model name.
-        tasks: Tasks the builder supports, a subset of ``("forecast", "classify")``.
+        tasks: Tasks the builder supports, a subset of ``TASKS`` (``"forecast"``,
+            ``"classify"``, ``"label"``); default forecast and classify.
         masking: Whether padded variable-length input (``mask_value``) is supported.
         dynamic_time: Whether a ``None`` time dimension is supported.
         future_covariates: Whether known-ahead covariates (``n_future``) are supported.

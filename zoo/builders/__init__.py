@@ -6,6 +6,7 @@ Importing this package registers every built-in model in :mod:`zoo.registry`.
 from zoo.builders import layers  # noqa: F401  (registers the custom layers)
 from zoo.builders.heads import PinballLoss
 from zoo.builders.hybrid import cnn_lstm, lstm_fcn
-from zoo.builders.recurrent import bidirectional, gru, lstm, stacked
+from zoo.builders.recurrent import bidirectional, gru, lstm, simple_rnn, stacked
 
-__all__ = ["lstm", "gru", "stacked", "bidirectional", "lstm_fcn", "cnn_lstm", "PinballLoss"]
+__all__ = ["simple_rnn", "lstm", "gru", "stacked", "bidirectional", "lstm_fcn", "cnn_lstm",
+           "PinballLoss"]

@@ -13,8 +13,10 @@ import keras
 
 from zoo._checks import check_int, check_quantiles, check_rate, is_int, is_number
 from zoo.builders.heads import classification_head, forecast_head
+from zoo.registry import TASKS
 
-CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
+NORMALIZATIONS = (None, "layer", "batch")
 APIS = ("functional", "sequential")
 INITIALIZER_ALIASES = {
     "glorot": "glorot_uniform",
@@ -40,8 +42,8 @@ def check_initializer(value, name):
 def validate(task, input_shape, horizon, n_targets, n_classes, api, units, dropout,
               recurrent_dropout, mask_value, kernel_initializer, recurrent_initializer,
               quantiles, n_future, cell):
-    if task not in ("forecast", "classify"):
-        raise ValueError(f"task must be 'forecast' or 'classify', got {task!r}")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     if api not in APIS:
         raise ValueError(f"api must be one of {APIS}, got {api!r}")
     if cell not in CELLS:
@@ -80,7 +82,7 @@ def validate(task, input_shape, horizon, n_targets, n_classes, api, units, dropo
         check_int(n_targets, "n_targets")
     else:
         if n_classes is None:
-            raise ValueError("n_classes is required for task='classify' (an integer >= 2)")
+            raise ValueError(f"n_classes is required for task={task!r} (an integer >= 2)")
         check_int(n_classes, "n_classes", minimum=2)
         if quantiles is not None:
             raise ValueError("quantiles apply to task='forecast' only")
@@ -111,9 +113,29 @@ def check_name(name):
         raise ValueError(f"name must be a non-empty string, got {name!r}")
 
 
+def check_normalization(normalization, layer_norm):
+    """The normalization between layers: None, "layer" or "batch" (``layer_norm=True`` is "layer").
+
+    Example:
+        >>> check_normalization(None, True), check_normalization("batch", False)
+        ('layer', 'batch')
+    """
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+    if not isinstance(layer_norm, bool):
+        raise ValueError(f"layer_norm must be True or False, got {layer_norm!r}")
+    if layer_norm and normalization == "batch":
+        raise ValueError("layer_norm=True asks for layer normalization and normalization='batch' "
+                         "for batch normalization: choose one (normalization='layer' is "
+                         "layer_norm=True)")
+    return "layer" if layer_norm else normalization
+
+
 def head(task, horizon, n_targets, n_classes, quantiles):
+    """The output layers: a forecast head, or a softmax over classes (at every step for "label")."""
     if task == "forecast":
         return forecast_head(horizon, n_targets, quantiles)
+    # Dense acts on the last axis: on a sequence it classifies every step with shared weights
     return classification_head(n_classes)
 
 

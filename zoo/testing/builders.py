@@ -80,6 +80,16 @@ def _small_problem(task, input_shape, horizon, n_targets, n_classes, n_future, n
         waves = np.sin(freq * t[None, :, None] + phase).astype("float32")
         x = np.repeat(waves[:, :steps], n_features, axis=2)
         y = np.repeat(waves[:, steps:], n_targets, axis=2)
+    elif task == "label":
+        # two or three segments per sequence, each a class that sets the level of its steps
+        cuts = np.sort(rng.integers(1, steps, size=(n, 2)), axis=1)
+        step = np.arange(steps)[None, :]
+        segment = (step >= cuts[:, :1]).astype(int) + (step >= cuts[:, 1:]).astype(int)
+        classes = rng.integers(0, n_classes, size=(n, 3))
+        y = np.take_along_axis(classes, segment, axis=1)
+        level = y / max(n_classes - 1, 1) * 2.0 - 1.0
+        x = np.repeat(level[:, :, None], n_features, axis=2)
+        x = x + rng.normal(scale=0.1, size=x.shape)
     else:
         # the class sets the level of a noisy wave: learnable in a few steps
         labels = rng.integers(0, n_classes, size=n)
@@ -106,7 +116,7 @@ def _fail(where, message):
 def _task_params(kwargs, task, api):
     params = dict(kwargs)
     params.update(task=task, api=api)
-    if task == "classify":
+    if task in ("classify", "label"):
         params.setdefault("n_classes", 3)
         params.pop("horizon", None)
         params.pop("n_targets", None)
@@ -159,6 +169,8 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed, sequential=True):
     out = np.asarray(model(_model_inputs(inputs)))
     if task == "forecast":
         expected = (7, horizon, n_targets) + ((len(quantiles),) if quantiles else ())
+    elif task == "label":
+        expected = (7, input_shape[0] or 12, n_classes)
     else:
         expected = (7, n_classes)
     if out.shape != expected:
@@ -167,7 +179,7 @@ def _check_one(name, task, api, kwargs, workdir, jobs, seed, sequential=True):
         _fail(where, f"output dtype {out.dtype}, expected float32")
     if not np.all(np.isfinite(out)):
         _fail(where, "output holds NaN or inf")
-    if task == "classify" and not np.allclose(out.sum(axis=1), 1.0, atol=1e-5):
+    if task != "forecast" and not np.allclose(out.sum(axis=-1), 1.0, atol=1e-5):
         _fail(where, "class probabilities do not sum to 1")
     if quantiles and np.any(np.diff(out, axis=-1) < 0):
         _fail(where, "quantile outputs are not sorted")
