@@ -279,3 +279,44 @@ def test_metric_modules_import_neither_tensorflow_nor_matplotlib():
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------- labelling
+def test_step_scores_pool_every_step_and_match_scikit_learn():
+    from sklearn.metrics import accuracy_score, f1_score
+
+    truth = [np.array(["a", "a", "b"]), np.array(["b", "c", "c", "c"])]
+    pred = [np.array(["a", "b", "b"]), np.array(["b", "c", "a", "c"])]
+    flat_t, flat_p = np.concatenate(truth), np.concatenate(pred)
+    assert metrics.step_accuracy(truth, pred) == pytest.approx(accuracy_score(flat_t, flat_p))
+    assert metrics.step_macro_f1(truth, pred) == pytest.approx(
+        f1_score(flat_t, flat_p, average="macro"))
+    with pytest.raises(ValueError, match="sequence 1"):
+        metrics.step_accuracy(truth, [pred[0], pred[1][:2]])
+
+
+def test_segment_f1_counts_overlapping_segments_of_the_right_label():
+    truth = [0] * 10 + [1] * 10
+    assert metrics.segment_f1(truth, truth) == 1.0
+    shifted = [0] * 13 + [1] * 7  # IoU 10/13 and 7/10: both >= 0.5, both < 0.8
+    assert metrics.segment_f1(truth, shifted, overlap=0.5) == 1.0
+    assert metrics.segment_f1(truth, shifted, overlap=0.8) == 0.0
+    # a flicker inside the first segment: 4 predicted segments, 2 true ones
+    flicker = [0] * 4 + [1] + [0] * 5 + [1] * 10
+    # predicted (0,[0,4)) IoU 0.4 -> FP; (1,[4,5)) -> FP; (0,[5,10)) IoU 0.5 -> TP; (1,...) TP
+    p, r = 2 / 4, 2 / 2
+    assert metrics.segment_f1(truth, flicker, overlap=0.5) == pytest.approx(2 * p * r / (p + r))
+    # a true segment is matched once: a second prediction over it is a false positive
+    assert metrics.segment_f1([0] * 6, [0] * 3 + [1] + [0] * 2, overlap=0.1) == pytest.approx(
+        2 * (1 / 3) * 1 / (1 / 3 + 1))
+    with pytest.raises(ValueError, match="overlap"):
+        metrics.segment_f1(truth, truth, overlap=0)
+
+
+def test_edit_score_is_the_levenshtein_distance_of_the_segment_labels():
+    assert metrics.edit_score([0, 0, 1, 1, 2], [0, 1, 1, 2, 2]) == 100.0  # same segment order
+    assert metrics.edit_score([0, 0, 1, 1], [0, 0, 0, 0]) == 50.0  # one of two segments lost
+    assert metrics.edit_score([0, 1], [1, 0]) == 0.0
+    # averaged over sequences
+    assert metrics.edit_score([[0, 1], [0, 0]], [[0, 1], [1, 1]]) == 50.0
+    assert metrics.segments(["a", "a", "b"]) == [("a", 0, 2), ("b", 2, 3)]

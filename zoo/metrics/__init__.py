@@ -49,13 +49,23 @@ from zoo.metrics.forecast import (
     rmse,
     smape,
 )
+from zoo.metrics.segmentation import (
+    edit_score,
+    labelling_metrics,
+    segment_f1,
+    segments,
+    step_accuracy,
+    step_macro_f1,
+)
 
 __all__ = [
     "accuracy",
     "classification_metrics",
     "confusion_matrix",
     "coverage",
+    "edit_score",
     "forecast_metrics",
+    "labelling_metrics",
     "log_loss",
     "macro_f1",
     "mae",
@@ -63,5 +73,9 @@ __all__ = [
     "mase",
     "pinball_loss",
     "rmse",
+    "segment_f1",
+    "segments",
     "smape",
+    "step_accuracy",
+    "step_macro_f1",
 ]
