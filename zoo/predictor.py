@@ -17,10 +17,11 @@ import numpy as np
 from zoo.classifier import Classifier
 from zoo.export import read_manifest
 from zoo.forecaster import Forecaster
+from zoo.labeler import SequenceLabeler
 
 BACKENDS = ("auto", "onnx", "xla", "serve")
 # The artifact's task -> the estimator class that reads its manifest.
-ESTIMATORS = {"forecast": Forecaster, "classify": Classifier}
+ESTIMATORS = {"forecast": Forecaster, "classify": Classifier, "label": SequenceLabeler}
 
 
 class Predictor:
@@ -34,13 +35,14 @@ class Predictor:
         path: The artifact directory.
         manifest: The verified manifest (dict).
         backend: The backend in use.
-        task: ``"forecast"`` or ``"classify"``.
+        task: ``"forecast"``, ``"classify"`` or ``"label"``.
         input_names: The SavedModel's inputs, in signature order (``inputs`` [, ``future``]).
         targets: Forecasters: the target columns (None for classifiers).
         season: Forecasters: the seasonal period of the data's frequency.
         lookback: Forecasters: input steps.
         horizon: Forecasters: steps forecast.
-        classes: Classifiers: the class labels, in the order of the probabilities.
+        classes: Classifiers and labellers: the class labels, in the order of the
+            probabilities.
 
     Example:
         >>> import zoo, tempfile, os
@@ -149,12 +151,13 @@ class Predictor:
         return {"inputs": x} if fut is None else {"inputs": x, "future": fut}
 
     def predict(self, history=None, future_df=None):
-        """Forecasts (or class labels) from raw data.
+        """Forecasts, class labels or per-step labels from raw data.
 
         Args:
             history: Forecasters: a DataFrame of history (wide or long, as in fit),
                 or a raw array ``[batch, lookback, n_inputs]`` (returns an array).
-                Classifiers: sequences ``X``. None: continue the training data.
+                Classifiers and labellers: sequences ``X``. None: continue the
+                training data (forecasters).
             future_df: Known-ahead covariates over the horizon (forecasters): a
                 DataFrame, or a raw array ``[batch, horizon, n_future]`` beside a raw
                 ``history`` array.
@@ -164,21 +167,25 @@ class Predictor:
         """
         if self.task == "classify":
             return self.classes[self.predict_proba(history).argmax(axis=1)]
+        if self.task == "label":
+            return self._est.labels_from(self.predict_proba(history))
         if isinstance(history, np.ndarray) and history.ndim == 3:
             return self._run_forecast(history, future_df)
         return self._est.forecast_with(self._run_forecast, history, future_df)
 
     def predict_proba(self, X):
-        """Class probabilities (classifiers only).
+        """Class probabilities (classifiers and labellers).
 
         Args:
-            X: Sequences as in ``Classifier.fit``.
+            X: Sequences as in ``Classifier.fit`` / ``SequenceLabeler.fit``.
 
         Returns:
-            ``[n, n_classes]`` probabilities.
+            ``[n, n_classes]`` probabilities; per step for a labeller (``[n, T,
+            n_classes]``, or a list of ``[T_i, n_classes]`` for a list of sequences).
         """
-        if self.task != "classify":
-            raise ValueError("predict_proba is for classifiers; this artifact forecasts")
+        if self.task == "forecast":
+            raise ValueError("predict_proba is for classifiers and labellers; this artifact "
+                             "forecasts")
         return self._est.proba_with(self.run, X)
 
 

@@ -81,6 +81,41 @@ def as_sequences(X, name="X"):
     return arr, False
 
 
+def as_step_labels(Y, lengths, name="Y"):
+    """Per-step labels ``Y`` (``[n, T]`` or a list of ``[T_i]``) checked against the lengths of X.
+
+    Args:
+        Y: The labels, one per time step of each sequence.
+        lengths: The number of steps of each sequence of X.
+        name: The argument's name, for messages.
+
+    Returns:
+        A list of 1-D label arrays, one per sequence.
+
+    Example:
+        >>> [y.tolist() for y in as_step_labels([["a", "b"], ["b", "b"]], [2, 2])]
+        [['a', 'b'], ['b', 'b']]
+    """
+    if isinstance(Y, np.ndarray) and Y.ndim == 2:
+        rows = list(Y)
+    elif isinstance(Y, (list, tuple)):
+        rows = [np.asarray(y) for y in Y]
+    else:
+        raise ValueError(f"{name} must be an array [n, T] or a list of [T_i] label arrays, one "
+                         f"label per time step; got {type(Y).__name__} of shape {np.shape(Y)}")
+    if len(rows) != len(lengths):
+        raise ValueError(f"X and {name} hold different numbers of sequences: {len(lengths)} and "
+                         f"{len(rows)}")
+    for i, (y, n) in enumerate(zip(rows, lengths)):
+        if y.ndim != 1:
+            raise ValueError(f"{name}[{i}] must be 1-D (one label per step), got shape {y.shape}")
+        if len(y) != n:
+            raise ValueError(f"{name}[{i}] has {len(y)} labels for the {n} steps of X[{i}]")
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            raise ValueError(f"NaN or inf in the labels {name}[{i}]")
+    return rows
+
+
 def stratified_split(y, size, seed=None):
     """A held-out part of labelled samples, stratified when every class can be.
 

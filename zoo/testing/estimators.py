@@ -49,6 +49,7 @@ def small_data(estimator, seed=0):
     Returns:
         Forecast: a DataFrame (DatetimeIndex, monthly) of a noisy seasonal series, and
         None. Classify: ``[n, 12, 2]`` sequences and string labels of two classes.
+        Label: ``[n, 12, 2]`` sequences of two segments and ``[n, 12]`` string labels.
 
     Example:
         >>> import zoo
@@ -71,8 +72,16 @@ def small_data(estimator, seed=0):
         level = np.where(labels == "high", 1.0, -1.0)[:, None, None]
         X = level + 0.3 * rng.normal(size=(30, 12, 2))
         return X, labels
-    raise ValueError(f"check_estimator: estimator.task must be 'forecast' or 'classify', "
-                     f"got {task!r}")
+    if task == "label":
+        # two segments per sequence, each "low" or "high", with its level on every step
+        cut = rng.integers(3, 10, size=30)[:, None]
+        first, second = rng.integers(0, 2, size=(2, 30, 1))
+        idx = np.where(np.arange(12)[None, :] < cut, first, second)
+        labels = np.array(["low", "high"])[idx]
+        X = np.where(idx == 1, 1.0, -1.0)[:, :, None] + 0.3 * rng.normal(size=(30, 12, 2))
+        return X, labels
+    raise ValueError(f"check_estimator: estimator.task must be 'forecast', 'classify' or "
+                     f"'label', got {task!r}")
 
 
 def _predict(est, X):
@@ -177,9 +186,9 @@ def check_estimator(estimator, *, workdir=None) -> list[str]:
     if fitted.get_params() != params:
         fail("fit", "fit changed the estimator's arguments")
     pred = _predict(fitted, X)
-    want = (int(fitted.horizon), None) if fitted.task == "forecast" else (len(X), 2)
-    if pred.shape[0] != want[0] or (want[1] and pred.shape[1] != want[1]) or \
-            not np.all(np.isfinite(pred)):
+    want = {"forecast": lambda: (int(fitted.horizon),), "classify": lambda: (len(X), 2),
+            "label": lambda: (len(X), X.shape[1], 2)}[fitted.task]()
+    if pred.shape[:len(want)] != want or not np.all(np.isfinite(pred)):
         fail("fit", f"predictions shaped {pred.shape}, expected {want} and finite")
     passed.append("fit")
 
