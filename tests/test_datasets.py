@@ -53,9 +53,10 @@ CLASSIFY = {
 
 
 def test_list_names_and_task_filter():
-    assert datasets.list() == [*FORECAST, *CLASSIFY]
+    assert datasets.list() == [*FORECAST, *CLASSIFY, "basic_motions_streams"]
     assert datasets.list(task="forecast") == [*FORECAST]
     assert datasets.list(task="classify") == [*CLASSIFY]
+    assert datasets.list(task="label") == ["basic_motions_streams"]
     with pytest.raises(ValueError, match="task"):
         datasets.list(task="regress")
 
@@ -297,3 +298,31 @@ def test_import_does_not_load_tensorflow():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=60)
+
+
+def test_streams_are_built_from_one_split_each_and_labelled_per_step():
+    X_train, y_train, X_test, y_test = datasets.load("basic_motions")
+    S_train, L_train, S_test, L_test = datasets.load("basic_motions_streams")
+    assert len(S_train) == len(S_test) == 40
+    for streams, labels, X in ((S_train, L_train, X_train), (S_test, L_test, X_test)):
+        for s, lab in zip(streams, labels):
+            assert s.shape == (len(lab), 6) and s.dtype == np.float32
+            runs = [lab[0]] + [b for a, b in zip(lab[:-1], lab[1:]) if a != b]
+            assert len(runs) == 4 and 4 * 30 <= len(s) <= 4 * 100  # 4 segments, 30-100 steps
+            # the first segment is a stretch of one recording of its own split
+            first = int(np.argmax(lab != lab[0])) if len(set(lab)) > 1 else len(lab)
+            window = s[:first]
+            assert any(np.allclose(window, x[i: i + first]) for x in X
+                       for i in range(0, 101 - first))
+    # the same every time, and fresh copies the caller may change
+    again = datasets.load("basic_motions_streams")
+    again[0][0][:] = 0
+    assert np.array_equal(datasets.load("basic_motions_streams")[0][0], S_train[0])
+
+
+def test_make_streams_checks_its_arguments():
+    X, y, _, _ = datasets.load("basic_motions")
+    with pytest.raises(ValueError, match="min_length"):
+        datasets.make_streams(X, y, 2, min_length=500)
+    with pytest.raises(ValueError, match="2 classes"):
+        datasets.make_streams(X[:5], np.zeros(5), 2)

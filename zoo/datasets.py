@@ -44,12 +44,12 @@ import pandas as pd
 
 from zoo.tsfile import read_ts
 
-__all__ = ["info", "list", "load", "read_ts"]
+__all__ = ["info", "list", "load", "make_streams", "read_ts"]
 
 # `list` below shadows the builtin inside this module.
 _list = builtins.list
 
-_TASKS = ("forecast", "classify")
+_TASKS = ("forecast", "classify", "label")
 _AEON = "aeon 1.6.0 (BSD-3-Clause)"
 _STATSMODELS = "statsmodels 0.15.0 (BSD-3-Clause)"
 _UCR = (
@@ -166,6 +166,20 @@ _REGISTRY: dict[str, dict[str, Any]] = {
         "description": "Smart-watch 3-D accelerometer and 3-D gyroscope (6 channels, "
         "10 Hz for 10 s) while standing, walking, running or playing badminton.",
     },
+    "basic_motions_streams": {
+        "task": "label",
+        "files": ("BasicMotions_TRAIN.ts", "BasicMotions_TEST.ts"),
+        "shape": {"train": (40, None, 6), "test": (40, None, 6)},
+        "frequency": None,
+        "classes": ("Badminton", "Running", "Standing", "Walking"),
+        "derived_from": "basic_motions",
+        "source": f"{_AEON}: aeon/datasets/data/BasicMotions/BasicMotions_*.ts, made into "
+        "streams by zoo.datasets.make_streams (seed 0 for train, 1 for test)",
+        "citation": _UEA,
+        "description": "Segmentation streams: 4 BasicMotions recordings of different "
+        "activities cut to 30-100 steps each and joined, one activity label per step; "
+        "train streams from the original train split only, test streams from the test split.",
+    },
 }
 
 _ALIASES = {"airpassengers": "airline", "elecequip": "elec_equip"}
@@ -183,13 +197,13 @@ def list(task: str | None = None) -> builtins.list[str]:
     """Names of the bundled data sets, in lower case.
 
     Args:
-        task: ``None`` for all sets, ``"forecast"`` or ``"classify"`` for one kind.
+        task: ``None`` for all sets, ``"forecast"``, ``"classify"`` or ``"label"`` for one kind.
 
     Returns:
         The names accepted by :func:`load`, forecasting sets first.
 
     Raises:
-        ValueError: ``task`` is not ``None``, ``"forecast"`` or ``"classify"``.
+        ValueError: ``task`` is not ``None`` or one of those.
 
     Example:
         >>> from zoo import datasets
@@ -197,7 +211,7 @@ def list(task: str | None = None) -> builtins.list[str]:
         ['airline', 'sunspots', 'uschange', 'elec_equip']
     """
     if task is not None and task not in _TASKS:
-        raise ValueError(f"task must be None, 'forecast' or 'classify'; got {task!r}")
+        raise ValueError(f"task must be None or one of {_TASKS}; got {task!r}")
     return [n for n, meta in _REGISTRY.items() if task is None or meta["task"] == task]
 
 
@@ -240,7 +254,7 @@ def info(name: str) -> dict[str, Any]:
         name: A data set name, looked up as :func:`load` does.
 
     Returns:
-        A dict with ``name``, ``task`` (``"forecast"`` or ``"classify"``), ``shape``
+        A dict with ``name``, ``task`` (``"forecast"``, ``"classify"``, ``"label"``), ``shape``
         (``(rows, columns)`` for forecasting; ``{"train": (n, T, F), "test": (n, T, F)}``
         for classification), ``frequency`` (a pandas offset alias, ``None`` for
         classification), ``columns`` with ``start``/``end`` dates or ``classes``,
@@ -279,6 +293,8 @@ def load(name: str) -> pd.DataFrame | tuple[np.ndarray, np.ndarray, np.ndarray, 
         ``freq`` is set and float64 columns (see the module docstring).
         Classification sets: ``(X_train, y_train, X_test, y_test)`` where ``X`` is float32
         ``[n, T, F]`` and ``y`` holds the original label strings.
+        Labelling sets: ``(X_train, Y_train, X_test, Y_test)``, lists of ``[T_i, F]``
+        streams and of their ``[T_i]`` per-step labels.
 
     Raises:
         TypeError: ``name`` is not a string.
@@ -296,12 +312,66 @@ def load(name: str) -> pd.DataFrame | tuple[np.ndarray, np.ndarray, np.ndarray, 
     data = _load_cached(canonical)
     if isinstance(data, pd.DataFrame):
         return data.copy(deep=True)
-    return tuple(a.copy() for a in data)
+    return tuple([x.copy() for x in a] if isinstance(a, _list) else a.copy() for a in data)
+
+
+def make_streams(X, y, n_streams, *, segments=4, min_length=30, seed=0):
+    """Long labelled streams from classification samples, for sequence labelling.
+
+    Each stream joins ``segments`` samples, each of a class other than the one before
+    it, each cut to a random contiguous stretch of ``min_length`` to all of its steps;
+    every step is labelled with its sample's class. Built from one split's samples
+    only, streams of a test split hold no step of the training split.
+
+    Args:
+        X: Samples ``[n, T, F]``.
+        y: Their labels ``[n]``.
+        n_streams: How many streams.
+        segments: Samples per stream.
+        min_length: The shortest stretch of a sample kept.
+        seed: Seed of the random choices.
+
+    Returns:
+        ``(streams, labels)``: lists of ``[T_i, F]`` float32 arrays and ``[T_i]`` label arrays.
+
+    Example:
+        >>> from zoo import datasets
+        >>> X, y, _, _ = datasets.load("basic_motions")
+        >>> streams, labels = datasets.make_streams(X, y, 2, seed=0)
+        >>> len(streams), streams[0].shape[1], len(set(labels[0].tolist())) >= 2
+        (2, 6, True)
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise ValueError("make_streams needs samples of at least 2 classes")
+    if not 1 <= min_length <= X.shape[1]:
+        raise ValueError(f"min_length must be in [1, {X.shape[1]}]; got {min_length!r}")
+    rng = np.random.default_rng(seed)
+    streams, labels = [], []
+    for _ in range(int(n_streams)):
+        parts, tags, previous = [], [], None
+        for _ in range(int(segments)):
+            label = rng.choice([c for c in classes if c != previous])
+            sample = X[rng.choice(np.flatnonzero(y == label))]
+            length = int(rng.integers(min_length, X.shape[1] + 1))
+            start = int(rng.integers(0, X.shape[1] - length + 1))
+            parts.append(sample[start: start + length])
+            tags.append(np.full(length, label))
+            previous = label
+        streams.append(np.concatenate(parts).astype("float32"))
+        labels.append(np.concatenate(tags))
+    return streams, labels
 
 
 @functools.cache
 def _load_cached(name: str):
     meta = _REGISTRY[name]
+    if meta["task"] == "label":
+        X_train, y_train, X_test, y_test = _load_cached(meta["derived_from"])
+        n_train, n_test = meta["shape"]["train"][0], meta["shape"]["test"][0]
+        return (*make_streams(X_train, y_train, n_train, seed=0),
+                *make_streams(X_test, y_test, n_test, seed=1))
     paths = [_data_dir() / f for f in meta["files"]]
     if meta["task"] == "classify":
         X_train, y_train = read_ts(paths[0])

@@ -28,7 +28,7 @@ def _bundled_classification(data):
                          f"(classification sets: {', '.join(datasets.list('classify'))})"
                          f"{_hint(err)}") from None
     if info["task"] != "classify":
-        raise UsageError(f"--data {data!r} is a forecasting set; classifying needs a "
+        raise UsageError(f"--data {data!r} is a {info['task']!r} set; classifying needs a "
                          f"classification set ({', '.join(datasets.list('classify'))}) or a CSV")
     return datasets.load(data)
 
