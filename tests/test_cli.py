@@ -222,7 +222,7 @@ def test_classify_bad_data_names(tmp_path, capsys):
     one, few = tmp_path / "one.csv", tmp_path / "four.csv"
     pd.DataFrame({"t0": np.arange(6.0), "kind": ["a"] * 6}).to_csv(one, index=False)
     pd.DataFrame({"t0": np.arange(4.0), "kind": ["a", "b"] * 2}).to_csv(few, index=False)
-    cases = [(["--data", "airline"], "forecasting set"),
+    cases = [(["--data", "airline"], "is a 'forecast' set"),
              (["--data", "italypower"], "did you mean 'italy_power_demand'"),
              (["--data", str(csv), "--label", "kind"], "column 't1' has 1 empty cell"),
              (["--data", str(one), "--label", "kind"], "holds a single class ('a')"),
@@ -245,3 +245,64 @@ def test_holdout_split_stratifies_or_says_why_not():
     X_tr, y_tr, X_te, y_te, note = holdout_split(X, y_rare, seed=3)
     assert note == "class 'b' has 1 sample" and len(y_te) == 4
     assert sorted(np.concatenate([X_tr, X_te]).ravel().tolist()) == X.ravel().tolist()
+
+
+# --------------------------------------------------------------------------- labelling
+def _steps_csv(path, n_seq=10, seed=0):
+    """One row per time step: sequence id, time, two features, the step's activity."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(n_seq):
+        labels = np.repeat(rng.choice(["rest", "walk", "run"], 3), rng.integers(3, 7, 3))
+        level = {"rest": 0.0, "walk": 1.0, "run": 2.0}
+        for t, lab in enumerate(labels):
+            rows.append({"seq": f"s{s}", "t": t, "acc": level[lab] + 0.1 * rng.normal(),
+                         "gyro": rng.normal(), "activity": lab})
+    df = pd.DataFrame(rows)
+    df.sample(frac=1, random_state=0).to_csv(path, index=False)  # rows in any order
+    return df
+
+
+def test_label_csv_train_predict_evaluate(tmp_path, capsys):
+    import zoo
+
+    csv = tmp_path / "steps.csv"
+    df = _steps_csv(csv)
+    out = tmp_path / "art"
+    common = ["--data", str(csv), "--id-col", "seq", "--time-col", "t", "--label", "activity"]
+    assert main(["train", "--task", "label", *common, "--epochs", "2", "--units", "4",
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "holding out 2 sequences" in text and "majority" in text and "F1@50" in text
+    p = zoo.load(out)
+    assert p.task == "label" and sorted(p.classes) == ["rest", "run", "walk"]
+
+    pred_csv = tmp_path / "pred.csv"
+    assert main(["predict", str(out), *common, "--output", str(pred_csv)]) == 0
+    pred = pd.read_csv(pred_csv, index_col=0)
+    # one label per row: the sequences in order of first appearance in the file, by time
+    read = pd.read_csv(csv)
+    want = read.assign(order=pd.factorize(read["seq"])[0]).sort_values(["order", "t"])
+    assert len(pred) == len(df) and list(pred["seq"]) == list(want["seq"])
+    assert list(pred["t"]) == list(want["t"]) and set(pred["label"]) <= set(p.classes)
+
+    capsys.readouterr()
+    assert main(["evaluate", str(out), *common]) == 0
+    accuracy = float(capsys.readouterr().out.split("model")[1].split()[0])
+    assert accuracy == pytest.approx(np.mean(pred["label"].to_numpy()
+                                             == want["activity"].to_numpy()), abs=1e-4)
+
+
+@pytest.mark.parametrize("extra, needle", [
+    (["--id-col", "nope", "--label", "activity"], "--id-col 'nope' is not a column"),
+    (["--id-col", "seq"], "--label must name"),
+    (["--id-col", "seq", "--label", "activity", "--lookback", "3"], "--lookback is for"),
+    (["--id-col", "seq", "--label", "activity", "--model", "cnn_lstm"], "does not label"),
+])
+def test_label_bad_input_is_one_line_and_exit_2(extra, needle, tmp_path, capsys):
+    csv = tmp_path / "steps.csv"
+    _steps_csv(csv, n_seq=6)
+    assert main(["train", "--task", "label", "--data", str(csv), "--out", str(tmp_path / "a"),
+                 *extra]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1 and not (tmp_path / "a").exists()

@@ -158,3 +158,80 @@ def read_samples(path, label=None, require_label=True, *, argnames=None):
 def _show(columns, limit=12):
     shown = ", ".join(repr(c) for c in columns[:limit])
     return f"[{shown}{', ...' if len(columns) > limit else ''}] ({len(columns)} columns)"
+
+
+def read_sequences(path, id_col="unique_id", time_col=None, label=None, require_label=True, *,
+                   argnames=None):
+    """Sequences of per-step rows from a CSV: one row per time step, a column names the sequence.
+
+    Every column but ``id_col``, ``time_col`` and ``label`` is a feature and must be numeric
+    and complete. Rows are grouped by ``id_col`` (in order of first appearance) and sorted
+    by ``time_col`` within a sequence when it is given.
+
+    Args:
+        path: The CSV file.
+        id_col: The column naming each row's sequence.
+        time_col: A column to order the steps by (numbers or dates), or None for file order.
+        label: The per-step label column; None when the CSV holds no labels.
+        require_label: Refuse ``label=None``.
+        argnames: How messages name ``id_col``, ``time_col`` and ``label``.
+
+    Returns:
+        ``(frame, X, Y)``: the rows in sequence order (id, time and label columns kept,
+        the position of each row in ``X`` given by that order), a list of float64
+        ``[T_i, F]`` arrays and a list of string ``[T_i]`` label arrays (None without
+        ``label``).
+
+    Example:
+        >>> import tempfile, os
+        >>> csv = os.path.join(tempfile.mkdtemp(), "s.csv")
+        >>> _ = open(csv, "w").write("seq,t,x,kind\\na,1,0.5,up\\na,0,0.1,up\\nb,0,2.0,down\\n")
+        >>> frame, X, Y = read_sequences(csv, "seq", "t", "kind")
+        >>> [x.ravel().tolist() for x in X], [y.tolist() for y in Y]
+        ([[0.1, 0.5], [2.0]], [['up', 'up'], ['down']])
+    """
+    import numpy as np
+    import pandas as pd
+
+    frame = _read_csv(path)
+    frame.columns = [str(c) for c in frame.columns]
+    columns = list(frame.columns)
+    for arg, col in (("id_col", id_col), ("time_col", time_col), ("label", label)):
+        if col is not None and col not in columns:
+            raise ValueError(f"{_name(argnames, arg)} {col!r} is not a column of {path}; "
+                             f"columns are {_show(columns)}")
+    if label is None and require_label:
+        raise ValueError(f"{_name(argnames, 'label')} must name the CSV's per-step label column; "
+                         f"columns are {_show(columns)}")
+    if len(frame) == 0:
+        raise ValueError(f"{path} has no rows")
+    features = [c for c in columns if c not in (id_col, time_col, label)]
+    if not features:
+        raise ValueError(f"{path} has no feature columns besides {id_col!r}, {time_col!r} and "
+                         f"{label!r}")
+    for col in features:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            raise ValueError(f"column {col!r} is not numeric; every column but "
+                             f"{_name(argnames, 'id_col')}, {_name(argnames, 'time_col')} and "
+                             f"{_name(argnames, 'label')} is a feature")
+        if not np.all(np.isfinite(frame[col].to_numpy(dtype="float64"))):
+            raise ValueError(f"column {col!r} has empty cells or inf; every step needs a value")
+    if frame[id_col].isna().any():
+        raise ValueError(f"{_name(argnames, 'id_col')} {id_col!r} has empty cells")
+    if label is not None and frame[label].isna().any():
+        raise ValueError(f"label column {label!r} has {int(frame[label].isna().sum())} empty cell(s)")
+    keys = [pd.factorize(frame[id_col])[0]]
+    if time_col is not None:
+        time = frame[time_col]
+        if not pd.api.types.is_numeric_dtype(time):
+            try:
+                time = pd.to_datetime(time)
+            except (ValueError, TypeError):
+                raise ValueError(f"column {time_col!r} holds neither numbers nor dates") from None
+        keys.append(np.asarray(time))
+    # stable: the sequences in order of first appearance, each sorted by time
+    frame = frame.iloc[np.lexsort(keys[::-1])].reset_index(drop=True)
+    groups = list(frame.groupby(pd.factorize(frame[id_col])[0], sort=True))
+    X = [g[features].to_numpy(dtype="float64") for _, g in groups]
+    Y = None if label is None else [g[label].astype(str).to_numpy() for _, g in groups]
+    return frame, X, Y

@@ -12,7 +12,7 @@ import os
 import sys
 
 from zoo._version import __version__
-from zoo.cli import classify, forecast
+from zoo.cli import classify, forecast, label
 from zoo.cli._common import UsageError
 from zoo.cli.forecast import DEMO_DIR
 
@@ -29,9 +29,12 @@ def _parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train on a CSV or a bundled data set and export an artifact")
     t.add_argument("--data", required=True, help="CSV path or bundled data set name")
-    t.add_argument("--task", choices=("forecast", "classify"), default="forecast")
+    t.add_argument("--task", choices=("forecast", "classify", "label"), default="forecast")
     t.add_argument("--target", default=None, help="target column (forecast)")
-    t.add_argument("--label", default=None, help="label column (classify)")
+    t.add_argument("--label", default=None,
+                   help="label column (classify: one per row; label: one per time step)")
+    t.add_argument("--id-col", default=None,
+                   help="sequence id column (label; default unique_id)")
     t.add_argument("--model", default=None, help="model name (see `zoo list`)")
     t.add_argument("--lookback", type=int, default=None)
     t.add_argument("--horizon", type=int, default=None)
@@ -47,13 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--data", required=True)
     e.add_argument("--time-col", default=None)
     e.add_argument("--label", default=None)
+    e.add_argument("--id-col", default=None, help="sequence id column (labelling artifacts)")
 
     pr = sub.add_parser("predict", help="forecast (or classify) with an artifact")
     pr.add_argument("artifact")
     pr.add_argument("--data", required=True)
     pr.add_argument("--time-col", default=None)
     pr.add_argument("--label", default=None,
-                    help="classifiers: a label column of the CSV to leave out of the inputs")
+                    help="classifiers and labellers: a label column of the CSV to leave out "
+                         "of the inputs")
+    pr.add_argument("--id-col", default=None, help="sequence id column (labelling artifacts)")
     pr.add_argument("--output", default=None, help="write the table to this CSV")
 
     d = sub.add_parser("demo", help="train on Airline, export, reload, compare with baselines")
@@ -96,9 +102,10 @@ def _list(args):
 
     rows = [(n, ", ".join(get_spec(n).tasks), get_spec(n).description) for n in list_models()]
     width = max(len(r[0]) for r in rows)
-    print(f"{'model'.ljust(width)}  tasks              description")
+    task_width = max(len(r[1]) for r in rows)
+    print(f"{'model'.ljust(width)}  {'tasks'.ljust(task_width)}  description")
     for name, tasks, desc in rows:
-        print(f"{name.ljust(width)}  {tasks.ljust(17)}  {desc}")
+        print(f"{name.ljust(width)}  {tasks.ljust(task_width)}  {desc}")
     return 0
 
 
@@ -112,30 +119,41 @@ def _datasets(args):
 
 
 def _train(args):
-    if args.task == "classify":
-        for flag in ("lookback", "horizon", "target", "time_col"):
+    if args.task in ("classify", "label"):
+        for flag in ("lookback", "horizon", "target") + (("time_col",) if args.task == "classify"
+                                                         else ()):
             if getattr(args, flag) is not None:
                 raise UsageError(f"--{flag.replace('_', '-')} is for --task forecast only")
+    if args.task != "label" and args.id_col is not None:
+        raise UsageError("--id-col is for --task label only")
+    if args.task == "label":
+        args.id_col = args.id_col or "unique_id"
+        return label.train(args)
+    if args.task == "classify":
         return classify.train(args)
     return forecast.train(args)
 
 
-def _task_module(p):
-    return classify if p.task == "classify" else forecast
+def _task_module(p, args):
+    if p.task != "label" and args.id_col is not None:
+        raise UsageError(f"--id-col is for labelling artifacts; this one is a {p.task!r} model")
+    if p.task == "label":
+        args.id_col = args.id_col or "unique_id"
+    return {"classify": classify, "label": label}.get(p.task, forecast)
 
 
 def _evaluate(args):
     import zoo
 
     p = zoo.load(args.artifact)
-    return _task_module(p).evaluate(p, args)
+    return _task_module(p, args).evaluate(p, args)
 
 
 def _predict(args):
     import zoo
 
     p = zoo.load(args.artifact)
-    out = _task_module(p).predict(p, args)
+    out = _task_module(p, args).predict(p, args)
     if args.output:
         out.to_csv(args.output)
         print(f"wrote {args.output}")
