@@ -38,6 +38,7 @@ TRAINING_PARAMS = (
     "backup_dir",
     "csv_log",
     "tensorboard_dir",
+    "pruning",
 )
 
 TRAINING_DOC = """optimizer: Optimizer name (see :mod:`zoo.training`) or a Keras optimizer.
@@ -55,7 +56,11 @@ TRAINING_DOC = """optimizer: Optimizer name (see :mod:`zoo.training`) or a Keras
         backup_dir: BackupAndRestore directory (resume an interrupted fit).
         csv_log: Write the history to this CSV file.
         tensorboard_dir: TensorBoard log directory (needs the ``tensorboard`` extra).
-        distribute_strategy: A ``tf.distribute.Strategy`` to train under."""
+        distribute_strategy: A ``tf.distribute.Strategy`` to train under.
+        pruning: None, or ``{"target_sparsity": 0.8}`` (optionally ``begin_step``,
+            ``end_step``, ``frequency``): magnitude pruning of every kernel during
+            training, the refit included; the exported model keeps the zeros
+            (:mod:`zoo.training.pruning`)."""
 
 # Builder arguments an estimator derives from the data: model_kwargs may not set them.
 DERIVED_BUILDER_ARGS = ("task", "input_shape", "horizon", "n_targets", "n_classes",
@@ -222,7 +227,16 @@ class ZooEstimator(BaseEstimator):
             "metrics": {"validation": self.validation_metrics_,
                         "validation_scope": getattr(self, "validation_scope_", None)},
             "best_epoch": self.best_epoch_,
+            "kernel_sparsity": self._kernel_sparsity(),
         }
+
+    def _kernel_sparsity(self):
+        """The fraction of zero weights over the model's kernels, when it was pruned."""
+        if not self.pruning:
+            return None
+        from zoo.training import sparsity
+
+        return sparsity(self.model_)
 
     def _restore_common(self, manifest: dict) -> None:
         self.network_kwargs_ = dict(manifest.get("model_kwargs") or {})

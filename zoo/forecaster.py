@@ -80,7 +80,7 @@ class Forecaster(ZooEstimator):
                  decay_steps=None, decay_epochs=None, decay_rate=None, clipnorm="auto",
                  clipvalue=None, global_clipnorm=None, reduce_lr_on_plateau="auto",
                  early_stopping="auto", checkpoint_dir=None, backup_dir=None, csv_log=None,
-                 tensorboard_dir=None, distribute_strategy=None):
+                 tensorboard_dir=None, distribute_strategy=None, pruning=None):
         self._set_params_from(locals())
 
     # ------------------------------------------------------------------ checks

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from zoo.training.callbacks import (
     EpochProgress,
+    GradientNormLogger,
     LearningRateLogger,
     TerminateOnNaN,
     TrainingDivergedError,
@@ -53,6 +54,7 @@ from zoo.training.options import (
     PLATEAU_MIN_STEPS,
     resolve_options,
 )
+from zoo.training.pruning import MagnitudePruning, check_pruning, sparsity
 from zoo.training.seeds import set_seed
 
 __all__ = [
@@ -64,13 +66,17 @@ __all__ = [
     "PLATEAU_DEFAULTS",
     "PLATEAU_MIN_STEPS",
     "EpochProgress",
+    "GradientNormLogger",
     "LearningRateLogger",
+    "MagnitudePruning",
     "TerminateOnNaN",
     "TrainingDivergedError",
     "check_options",
+    "check_pruning",
     "fit",
     "make_callbacks",
     "make_optimizer",
     "resolve_options",
     "set_seed",
+    "sparsity",
 ]

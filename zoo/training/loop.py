@@ -19,6 +19,7 @@ from zoo.training.data import _Data
 from zoo.training.distributed import _custom_fit, _metric_fns, _per_sample_fn
 from zoo.training.optimizers import make_optimizer
 from zoo.training.options import _LOOPS, resolve_options
+from zoo.training.pruning import check_pruning, make_pruning
 
 
 def _is_multi_worker(strategy):
@@ -58,7 +59,7 @@ def check_options(*, epochs=100, batch_size=32, optimizer="adam", learning_rate=
                   staircase=False, alpha=0.0, clipnorm="auto", clipvalue=None,
                   global_clipnorm=None, reduce_lr_on_plateau="auto", early_stopping="auto",
                   checkpoint_dir=None, backup_dir=None, csv_log=None, tensorboard_dir=None,
-                  strategy=None, verbose=0, optimizer_kwargs=None) -> None:
+                  strategy=None, verbose=0, optimizer_kwargs=None, pruning=None) -> None:
     """Refuses every bad training option that needs no data, before anything is built.
 
     :func:`fit` starts with it; the estimators call it before they read their data,
@@ -69,8 +70,8 @@ def check_options(*, epochs=100, batch_size=32, optimizer="adam", learning_rate=
         epochs, batch_size, optimizer, learning_rate, lr_schedule, decay_steps,
         decay_epochs, decay_rate, staircase, alpha, clipnorm, clipvalue,
         global_clipnorm, reduce_lr_on_plateau, early_stopping, checkpoint_dir,
-        backup_dir, csv_log, tensorboard_dir, strategy, verbose, optimizer_kwargs:
-            As for :func:`fit`.
+        backup_dir, csv_log, tensorboard_dir, strategy, verbose, optimizer_kwargs,
+        pruning: As for :func:`fit`.
 
     Raises:
         ValueError: A bad option or rival options set together.
@@ -124,6 +125,7 @@ def check_options(*, epochs=100, batch_size=32, optimizer="adam", learning_rate=
                        global_clipnorm=options["global_clipnorm"], **(optimizer_kwargs or {}))
     check_paths(checkpoint_dir=checkpoint_dir, backup_dir=backup_dir, csv_log=csv_log,
                 tensorboard_dir=tensorboard_dir)
+    check_pruning(pruning)
 
 
 def fit(
@@ -161,6 +163,7 @@ def fit(
     steps_per_epoch=None,
     loop="auto",
     optimizer_kwargs=None,
+    pruning=None,
 ):
     """Compiles and trains a Keras model with zoo's optimizer, clipping, schedule and callbacks.
 
@@ -195,6 +198,8 @@ def fit(
         steps_per_epoch: steps per epoch for ``tf.data.Dataset`` input.
         loop: ``"auto"``, ``"keras"`` (``model.fit``) or ``"custom"`` (``strategy.run``).
         optimizer_kwargs: extra keywords for the optimizer class.
+        pruning: ``None`` or ``{"target_sparsity": s, ...}``: magnitude pruning of every
+            kernel during training (:mod:`zoo.training.pruning`).
 
     Returns:
         ``(model, history)``: the trained model and a dict mapping ``loss``, ``val_loss``,
@@ -221,7 +226,8 @@ def fit(
                   global_clipnorm=global_clipnorm, reduce_lr_on_plateau=reduce_lr_on_plateau,
                   early_stopping=early_stopping, checkpoint_dir=checkpoint_dir,
                   backup_dir=backup_dir, csv_log=csv_log, tensorboard_dir=tensorboard_dir,
-                  strategy=strategy, verbose=verbose, optimizer_kwargs=optimizer_kwargs)
+                  strategy=strategy, verbose=verbose, optimizer_kwargs=optimizer_kwargs,
+                  pruning=pruning)
     epochs, batch_size = int(epochs), int(batch_size)
     steps_per_epoch = check_positive(steps_per_epoch, "steps_per_epoch", integer=True)
     if loop not in _LOOPS:
@@ -303,9 +309,16 @@ def fit(
         if class_weight is not None and train.dataset is not None:
             raise ValueError("class_weight with a tf.data.Dataset needs loop='keras'.")
 
+    steps = train.steps(batch_size, steps_per_epoch, required=False)
+    pruner = make_pruning(check_pruning(pruning), epochs * steps if steps else None)
+    stopping = options["early_stopping"]
+    if pruner is not None and stopping is not None:
+        # early stopping chooses among models at the target sparsity, not before it
+        stopping = dict(stopping, start_from_epoch=max(stopping.get("start_from_epoch", 0),
+                                                       pruner.end_epoch(steps)))
     zoo_callbacks = make_callbacks(
         reduce_lr_on_plateau=options["reduce_lr_on_plateau"],
-        early_stopping=options["early_stopping"],
+        early_stopping=stopping,
         checkpoint_dir=checkpoint_dir,
         backup_dir=backup_dir,
         terminate_on_nan=terminate_on_nan,
@@ -316,6 +329,9 @@ def fit(
     all_callbacks = zoo_callbacks + callbacks
     if verbose == 1 or (verbose == 2 and custom):
         all_callbacks.append(EpochProgress(epochs))
+    if pruner is not None:
+        # last: its final pruning runs after EarlyStopping restored the best weights
+        all_callbacks.append(pruner)
 
     # ---- build and compile (inside the strategy's scope)
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
