@@ -910,3 +910,20 @@ def test_sample_weights_reach_keras_fit():
     net, history = training.fit(net, (x, y, w), epochs=300, batch_size=64, learning_rate=0.05,
                                 reduce_lr_on_plateau=False, early_stopping=False)
     assert float(net(x[:1])[0, 0]) == pytest.approx(1.0, abs=0.05)
+
+
+def test_gradient_norm_logger_records_the_raw_norm_before_clipping():
+    import tensorflow as tf
+
+    x = np.ones((8, 2), "float32")
+    y = np.full((8, 1), 1000.0, "float32")  # a huge error: a gradient norm far above 1
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    logger = training.GradientNormLogger(x, y)
+    net, history = training.fit(net, (x, y), epochs=2, batch_size=8, clipnorm=1.0,
+                                callbacks=[logger], reduce_lr_on_plateau=False)
+    assert len(history["grad_norm"]) == 2
+    with tf.GradientTape() as tape:
+        loss = keras.losses.mean_squared_error(y, net(x))
+        loss = tf.reduce_mean(loss)
+    want = float(tf.linalg.global_norm(tape.gradient(loss, net.trainable_variables)))
+    assert history["grad_norm"][-1] == pytest.approx(want, rel=1e-4) and want > 100

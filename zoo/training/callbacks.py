@@ -89,6 +89,39 @@ class LearningRateLogger(keras.callbacks.Callback):
             )
 
 
+class GradientNormLogger(keras.callbacks.Callback):
+    """Adds ``grad_norm``, the global norm of the loss gradient on a fixed batch, to each epoch.
+
+    The norm is of the raw gradient, before any clipping: it shows what clipping acts on
+    (a vanilla RNN over a long window is where it explodes). It costs one forward and
+    backward pass per epoch.
+
+    Args:
+        x: A batch of inputs (an array or a dict of arrays).
+        y: Its targets.
+
+    Example:
+        >>> import numpy as np
+        >>> from zoo.training import GradientNormLogger
+        >>> GradientNormLogger(np.zeros((2, 3)), np.zeros((2, 1))).x.shape
+        (2, 3)
+    """
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y = x, y
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            pred = self.model(self.x, training=False)
+            loss = self.model.compute_loss(x=self.x, y=self.y, y_pred=pred)
+        grads = [g for g in tape.gradient(loss, self.model.trainable_variables) if g is not None]
+        if logs is not None:
+            logs["grad_norm"] = float(tf.linalg.global_norm(grads))
+
+
 class EpochProgress(keras.callbacks.Callback):
     """Prints one line per epoch: epoch k/N, loss, validation loss, learning rate, seconds.
 
