@@ -10,6 +10,7 @@ whatever backend the user chose. matplotlib is imported inside the functions, so
 * ``plot_history``          loss curves (+ other metrics, learning rate) per epoch.
 * ``plot_forecast``         history, forecast, quantile band, actuals and baselines.
 * ``plot_confusion_matrix`` an annotated confusion matrix.
+* ``plot_segments``         a stream's true labels beside predicted labellings.
 
 Example:
     >>> import tempfile, pathlib
@@ -22,5 +23,6 @@ Example:
 from zoo.plotting.confusion import plot_confusion_matrix
 from zoo.plotting.forecast import plot_forecast
 from zoo.plotting.history import plot_history
+from zoo.plotting.segments import plot_segments
 
-__all__ = ["plot_confusion_matrix", "plot_forecast", "plot_history"]
+__all__ = ["plot_confusion_matrix", "plot_forecast", "plot_history", "plot_segments"]
