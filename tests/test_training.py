@@ -927,3 +927,14 @@ def test_gradient_norm_logger_records_the_raw_norm_before_clipping():
         loss = tf.reduce_mean(loss)
     want = float(tf.linalg.global_norm(tape.gradient(loss, net.trainable_variables)))
     assert history["grad_norm"][-1] == pytest.approx(want, rel=1e-4) and want > 100
+
+
+def test_per_step_sample_weights_are_refused_by_the_custom_loop():
+    x = np.zeros((8, 5, 1), "float32")
+    y = np.zeros((8, 5), "int32")
+    w = np.ones((8, 5), "float32")
+    net = keras.Sequential([keras.Input((5, 1)), keras.layers.GRU(2, return_sequences=True),
+                            keras.layers.Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match="per-step sample weights"):
+        training.fit(net, (x, y, w), epochs=1, loop="custom",
+                     loss="sparse_categorical_crossentropy")

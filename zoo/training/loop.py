@@ -308,6 +308,12 @@ def fit(
         metric_fns = _metric_fns(metrics, loss)
         if class_weight is not None and train.dataset is not None:
             raise ValueError("class_weight with a tf.data.Dataset needs loop='keras'.")
+        if any(getattr(d, "w", None) is not None and d.w.ndim > 1 for d in (train, val)):
+            raise ValueError(
+                "per-step sample weights (a SequenceLabeler's) need loop='keras'; the custom "
+                "loop weighs whole samples. Under several replicas, leave clipping off "
+                "(clipnorm=None) so that the Keras loop trains."
+            )
 
     steps = train.steps(batch_size, steps_per_epoch, required=False)
     pruner = make_pruning(check_pruning(pruning), epochs * steps if steps else None)
