@@ -2,11 +2,13 @@
 Title: Plateau, schedule or clipping: three training set-ups side by side
 Author: zoo developers
 Date created: 2026/11/23
-Last modified: 2026/11/23
+Last modified: 2026/12/01
 Description: Train the same LSTM forecaster on the same data three ways (reduce the
     learning rate on a plateau, an exponential learning-rate schedule, tight gradient
     clipping at a constant rate) and draw their learning-rate and validation-loss curves
-    and final validation/test errors in one figure.
+    and final validation/test errors in one figure. Then train a vanilla RNN over a long
+    window without clipping, with clipnorm and with clipvalue, and plot its gradient
+    norm and loss: where clipping matters most.
 
 Run it:
 
@@ -105,6 +107,61 @@ def side_by_side(histories: dict, table: pd.DataFrame, reference: float, path: P
     return path
 
 
+# ## Clipping a vanilla RNN
+#
+# The gates of an LSTM or GRU were invented because a plain recurrent layer multiplies
+# its gradient by the same recurrent matrix at every step: over a long window it
+# vanishes or explodes. Sunspots (yearly, 1700-2008) read 96 years at a time by a
+# `simple_rnn`, at a learning rate of 1e-2, shows the explosions; the three runs share
+# everything but the clipping. `zoo.training.GradientNormLogger` records the raw norm of
+# the loss gradient on a fixed batch (before clipping) at the end of every epoch.
+RNN_LOOKBACK = 96
+CLIPPING = {"no clipping": {"clipnorm": None},
+            "clipnorm=1": {"clipnorm": 1.0},
+            "clipvalue=0.1": {"clipvalue": 0.1}}
+
+
+def clipping_runs(units, epochs, seed):
+    """Histories of a vanilla RNN trained with each entry of ``CLIPPING``."""
+    from zoo import training
+    from zoo import windows as W
+
+    series = zoo.datasets.load("sunspots")["sunspots"].to_numpy()
+    z = ((series - series.mean()) / series.std())[:, None]
+    starts = W.window_starts(len(z), RNN_LOOKBACK, 1)
+    x, y, _ = W.make_windows([z], [starts], W.WindowSpec(RNN_LOOKBACK, 1, 1, [0], []))
+    histories = {}
+    for name, clipping in CLIPPING.items():
+        training.set_seed(seed)
+        net = zoo.build("simple_rnn", input_shape=(RNN_LOOKBACK, 1), units=units)
+        _, histories[name] = training.fit(
+            net, (x, y), epochs=epochs, batch_size=16, learning_rate=1e-2,
+            reduce_lr_on_plateau=False, early_stopping=False,
+            callbacks=[training.GradientNormLogger(x[:64], y[:64])], **clipping)
+    return histories
+
+
+def plot_clipping(histories: dict, path: Path) -> Path:
+    """Gradient norm and training loss per epoch, one line per clipping set-up."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 3.8), dpi=100)
+    ax_norm, ax_loss = fig.subplots(1, 2)
+    for (name, hist), style in zip(histories.items(), ("-", "--", ":")):
+        epochs = np.arange(1, len(hist["loss"]) + 1)
+        ax_norm.plot(epochs, hist["grad_norm"], style, lw=2, label=name)
+        ax_loss.plot(epochs, hist["loss"], style, lw=2, label=name)
+    ax_norm.set(yscale="log", xlabel="epoch", title="gradient norm (raw, fixed batch)")
+    ax_loss.set(yscale="log", xlabel="epoch", title="training loss")
+    for ax in (ax_norm, ax_loss):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(f"simple_rnn over {RNN_LOOKBACK} years of sunspots, learning rate 1e-2")
+    fig.tight_layout()
+    fig.savefig(path)
+    return path
+
+
 def main(argv=None) -> dict:
     """Runs the example; returns the metrics and the files written."""
     args = parse_args(argv)
@@ -184,12 +241,30 @@ def main(argv=None) -> dict:
     for name, hist in histories.items():
         files.append(plotting.plot_history(hist, out / f"history_{name}.png",
                                            title=f"Training history: {name}"))
+
+    # ## The vanilla RNN with and without clipping
+    #
+    # Most of the time the raw gradient norm stays below 1, where `clipnorm=1` changes
+    # nothing; the three runs fall alike. The difference is in the rare steep steps: the
+    # unclipped run meets one late in training (its norm jumps and its loss climbs
+    # several-fold within a few epochs, seed 0), while `clipnorm` (each weight's gradient
+    # to norm 1) and `clipvalue` (each element to +-0.1) cap those steps and keep the loss
+    # where it was. Clipping is insurance against the steps a long recurrence produces.
+    clipped = clipping_runs(units, 4 if args.quick else 150, args.seed)
+    clipping = {name: {"largest_grad_norm": max(h["grad_norm"]),
+                       "median_grad_norm": float(np.median(h["grad_norm"])),
+                       "final_loss": h["loss"][-1]} for name, h in clipped.items()}
+    print("\nsimple_rnn on sunspots, lookback 96:")
+    print(pd.DataFrame.from_dict(clipping, orient="index").to_string(float_format=lambda v: f"{v:.4g}"))
+    files.append(plot_clipping(clipped, out / "clipping_simple_rnn.png"))
     print("\nwrote " + ", ".join(str(f) for f in files))
     results = {name: {k: float(row[k]) for k in ("val_mae", "test_mae", "test_mape",
                                                  "best_val_loss", "last_lr")}
                for name, row in rows.items()}
+    results.update(clipping)
     return {"metrics": results, "files": [str(f) for f in files],
             "learning_rates": {name: h["learning_rate"] for name, h in histories.items()},
+            "grad_norms": {name: h["grad_norm"] for name, h in clipped.items()},
             "seasonal_naive_test_mae": reference}
 
 

@@ -111,6 +111,12 @@ def _export(result, out):
 
 
 def _callbacks(result, out):
+    norms = {k: np.asarray(v) for k, v in result["grad_norms"].items()}
+    assert set(norms) == {"no clipping", "clipnorm=1", "clipvalue=0.1"}
+    for name, values in norms.items():  # one raw gradient norm per epoch of the vanilla RNN
+        assert len(values) == 4 and np.all(np.isfinite(values)) and np.all(values > 0), name
+        assert result["metrics"][name]["largest_grad_norm"] == pytest.approx(values.max())
+    assert (out / "clipping_simple_rnn.png").read_bytes()[:8] == PNG_MAGIC
     lrs = {k: np.asarray(v) for k, v in result["learning_rates"].items()}
     assert set(lrs) == {"plateau", "exponential", "clipnorm"}
     assert np.all(np.diff(lrs["exponential"]) < 0)  # decays every epoch
@@ -130,6 +136,21 @@ def _digits(result, out):
     _scores_are_those_of_the_predictions(result)
 
 
+def _segments(result, out):
+    import zoo
+    from zoo import metrics
+
+    assert set(result["metrics"]) == {"labeler (bigru)", "sliding window (bigru)"}
+    # --quick: the first 4 held-out streams, every step of them scored
+    Y_test = zoo.datasets.load("basic_motions_streams")[3][:4]
+    for name, scores in result["metrics"].items():
+        p = result["predictions"][name]
+        assert p["y_true"] == [y.tolist() for y in Y_test]
+        assert [len(x) for x in p["y_pred"]] == [len(y) for y in Y_test]
+        assert scores == pytest.approx(metrics.labelling_metrics(p["y_true"], p["y_pred"]))
+    assert (out / "segments.png").read_bytes()[:8] == PNG_MAGIC
+
+
 EXTRA_CHECKS = {
     "forecast_airline": _airline,
     "sunspots_direct_vs_recursive": _sunspots,
@@ -138,6 +159,7 @@ EXTRA_CHECKS = {
     "export_and_load": _export,
     "callbacks_side_by_side": _callbacks,
     "digits_rows_lstm": _digits,
+    "segment_basic_motions": _segments,
 }
 
 
