@@ -13,9 +13,11 @@ import numpy as np
 
 from zoo._checks import check_choice, check_size
 from zoo.base import ZooEstimator
+from zoo.scaling import feature_stats
 from zoo.sequences import (  # noqa: F401  (re-exported: zoo.classifier.pad_sequences, ...)
     as_sequences,
     choose_pad_value,
+    class_weights,
     pad_sequences,
     stratified_split,
 )
@@ -98,7 +100,8 @@ class Classifier(ZooEstimator):
         flat = np.concatenate(data) if variable else data.reshape(-1, data.shape[-1])
         pad_value = choose_pad_value(flat) if variable else None
         X_arr = pad_sequences(data, pad_value) if variable else data.astype("float32")
-        weights = self._class_weights(classes, y, y_idx)
+        weights = None if self.class_weight is None else dict(
+            enumerate(class_weights(self.class_weight, classes, y_idx).tolist()))
         train_idx, val_idx, _ = stratified_split(y_idx, self.validation_size, self.seed)
 
         self.network_kwargs_ = dict(self._builder_kwargs(spec), task="classify",
@@ -107,7 +110,7 @@ class Classifier(ZooEstimator):
                                     n_classes=len(classes))
         if variable:
             self.network_kwargs_["mask_value"] = pad_value
-        holder = {"stats": self._feature_stats(X_arr[train_idx], pad_value)}
+        holder = {"stats": feature_stats(X_arr[train_idx], pad_value, self.scaling)}
         val = (X_arr[val_idx], y_idx[val_idx]) if len(val_idx) else None
 
         def build():
@@ -135,7 +138,7 @@ class Classifier(ZooEstimator):
             }
 
         def refit_data():
-            holder["stats"] = self._feature_stats(X_arr, pad_value)
+            holder["stats"] = feature_stats(X_arr, pad_value, self.scaling)
             return X_arr, y_idx
 
         self.validation_metrics_ = {}
@@ -152,25 +155,6 @@ class Classifier(ZooEstimator):
         self.n_features_in_ = int(X_arr.shape[-1])
         self.scaling_stats_ = {"mean": holder["stats"][0], "std": holder["stats"][1]}
         return self
-
-    def _feature_stats(self, X, pad_value):
-        from zoo.scaling import fit_standardize
-
-        if self.scaling == "none":
-            return [0.0] * X.shape[-1], [1.0] * X.shape[-1]
-        return fit_standardize(X, pad_value)
-
-    def _class_weights(self, classes, y, y_idx):
-        if self.class_weight is None:
-            return None
-        if self.class_weight == "balanced":
-            counts = np.bincount(y_idx, minlength=len(classes))
-            return {i: float(len(y) / (len(classes) * c)) for i, c in enumerate(counts)}
-        unknown = [k for k in self.class_weight if k not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(f"class_weight names unknown classes {unknown}; classes are "
-                             f"{classes.tolist()}")
-        return {i: float(self.class_weight.get(c, 1.0)) for i, c in enumerate(classes.tolist())}
 
     # ------------------------------------------------------------------ inference
     def _prepare(self, X):

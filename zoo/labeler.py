@@ -14,10 +14,12 @@ import numpy as np
 
 from zoo._checks import check_choice, check_size
 from zoo.base import ZooEstimator
+from zoo.scaling import feature_stats
 from zoo.sequences import (
     as_sequences,
     as_step_labels,
     choose_pad_value,
+    class_weights,
     pad_sequences,
     stratified_split,
 )
@@ -111,7 +113,7 @@ class SequenceLabeler(ZooEstimator):
         self.network_kwargs_ = dict(self._builder_kwargs(spec), task="label",
                                     input_shape=(None, X_arr.shape[-1]), n_classes=len(classes),
                                     mask_value=pad_value)
-        holder = {"stats": self._feature_stats(X_arr[train_idx], pad_value)}
+        holder = {"stats": feature_stats(X_arr[train_idx], pad_value, self.scaling)}
         val = (X_arr[val_idx], Y_arr[val_idx], W[val_idx]) if len(val_idx) else None
 
         def build():
@@ -137,7 +139,7 @@ class SequenceLabeler(ZooEstimator):
                                         "model": metrics.labelling_metrics(truth, pred)}
 
         def refit_data():
-            holder["stats"] = self._feature_stats(X_arr, pad_value)
+            holder["stats"] = feature_stats(X_arr, pad_value, self.scaling)
             return X_arr, Y_arr, W
 
         self.validation_metrics_ = {}
@@ -157,32 +159,11 @@ class SequenceLabeler(ZooEstimator):
         """Padded label indices ``[n, T]`` and step weights (0 on padding, class weights)."""
         Y = np.zeros((len(y_idx), length), dtype="int32")
         W = np.zeros((len(y_idx), length), dtype="float32")
-        weights = self._class_weights(np.concatenate(y_idx), classes)
+        weights = class_weights(self.class_weight, classes, np.concatenate(y_idx))
         for i, y in enumerate(y_idx):
             Y[i, : len(y)] = y
             W[i, : len(y)] = weights[y]
         return Y, W
-
-    def _class_weights(self, flat, classes):
-        n_classes = len(classes)
-        if self.class_weight is None:
-            return np.ones(n_classes, "float32")
-        if self.class_weight == "balanced":
-            counts = np.bincount(flat, minlength=n_classes)
-            return (len(flat) / (n_classes * counts)).astype("float32")
-        unknown = [k for k in self.class_weight if k not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(f"class_weight names unknown classes {unknown}; classes are "
-                             f"{classes.tolist()}")
-        return np.array([float(self.class_weight.get(c, 1.0)) for c in classes.tolist()],
-                        "float32")
-
-    def _feature_stats(self, X, pad_value):
-        from zoo.scaling import fit_standardize
-
-        if self.scaling == "none":
-            return [0.0] * X.shape[-1], [1.0] * X.shape[-1]
-        return fit_standardize(X, pad_value)
 
     # ------------------------------------------------------------------ inference
     def proba_with(self, run, X):

@@ -62,6 +62,19 @@ def fit_standardize(values, pad_value=None):
     return flat.mean(axis=0).tolist(), np.where(std > 1e-12, std, 1.0).tolist()
 
 
+def feature_stats(X, pad_value=None, scaling="global"):
+    """A sequence estimator's feature constants: fitted (``"global"``/``"auto"``) or identity.
+
+    Example:
+        >>> feature_stats(np.ones((2, 3, 1)), scaling="none")
+        ([0.0], [1.0])
+    """
+    n_features = np.shape(X)[-1]
+    if scaling == "none":
+        return [0.0] * n_features, [1.0] * n_features
+    return fit_standardize(X, pad_value)
+
+
 def fit_scaling(rows, starts, wspec, log, scaling):
     """The forecaster's scaling constants, from training rows and training windows only.
 

@@ -116,6 +116,35 @@ def as_step_labels(Y, lengths, name="Y"):
     return rows
 
 
+def class_weights(class_weight, classes, y_idx):
+    """Per-class weights ``[n_classes]`` for ``class_weight`` (None, "balanced" or a dict).
+
+    Args:
+        class_weight: None (every class 1), ``"balanced"`` (``n / (n_classes * count)``,
+            counted over ``y_idx``) or a dict label -> weight (unnamed classes 1).
+        classes: The sorted class labels.
+        y_idx: The class index of every sample (or every step).
+
+    Returns:
+        A float32 array, one weight per class.
+
+    Example:
+        >>> class_weights("balanced", np.array(["a", "b"]), np.array([0, 0, 0, 1])).tolist()
+        [0.6666666865348816, 2.0]
+    """
+    n_classes = len(classes)
+    if class_weight is None:
+        return np.ones(n_classes, "float32")
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        counts = np.bincount(y_idx, minlength=n_classes)
+        return (len(y_idx) / (n_classes * counts)).astype("float32")
+    unknown = [k for k in class_weight if k not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(f"class_weight names unknown classes {unknown}; classes are "
+                         f"{classes.tolist()}")
+    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()], "float32")
+
+
 def stratified_split(y, size, seed=None):
     """A held-out part of labelled samples, stratified when every class can be.
 

@@ -36,3 +36,15 @@ def training_params(args, model):
     if args.units:
         params["units"] = args.units
     return params
+
+
+def model_for(args, task, default):
+    """``--model`` (or ``default``), refused unless the registry says it does ``task``."""
+    import zoo
+    from zoo.registry import get_spec
+
+    model = args.model or default
+    if task not in get_spec(model).tasks:
+        raise UsageError(f"--model {model!r} does not support --task {task}; choose one of "
+                         f"{', '.join(zoo.list_models(task))}")
+    return model

@@ -5,7 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from zoo.cli._common import FLAGS, UsageError, check_positive, out_dir, training_params
+from zoo.cli._common import (
+    FLAGS,
+    UsageError,
+    check_positive,
+    model_for,
+    out_dir,
+    training_params,
+)
 from zoo.io import read_samples
 
 HOLDOUT_FRACTION = 0.2
@@ -109,13 +116,9 @@ def train(args):
     import numpy as np
 
     import zoo
-    from zoo.registry import get_spec
 
     check_positive(args, ("epochs", "units"))
-    model = args.model or "bigru"
-    if "classify" not in get_spec(model).tasks:
-        raise UsageError(f"--model {model!r} does not classify; choose one of "
-                         f"{', '.join(zoo.list_models('classify'))}")
+    model = model_for(args, "classify", "bigru")
     out = out_dir(args)
     bundled = _bundled_classification(args.data)
     if bundled is not None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zoo.cli._common import FLAGS, UsageError, check_positive, out_dir, training_params
+from zoo.cli._common import (
+    FLAGS,
+    UsageError,
+    check_positive,
+    model_for,
+    out_dir,
+    training_params,
+)
 from zoo.io import read_table
 
 DEMO_DIR = Path("saved_models") / "demo"
@@ -19,10 +26,7 @@ def train(args):
     df = read_table(args.data, args.time_col, argnames=FLAGS)
     if args.target is not None and args.target not in df.columns:
         raise UsageError(f"--target {args.target!r} not in the columns {list(df.columns)}")
-    model = args.model or "lstm"
-    from zoo.registry import get_spec
-
-    get_spec(model)
+    model = model_for(args, "forecast", "lstm")
     out = out_dir(args)
     horizon = args.horizon or 12
     lookback = args.lookback or 2 * horizon

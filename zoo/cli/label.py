@@ -7,7 +7,14 @@ optional time column (``--time-col``) to order the steps, the per-step label
 
 from __future__ import annotations
 
-from zoo.cli._common import FLAGS, UsageError, check_positive, out_dir, training_params
+from zoo.cli._common import (
+    FLAGS,
+    UsageError,
+    check_positive,
+    model_for,
+    out_dir,
+    training_params,
+)
 from zoo.io import read_sequences
 
 HOLDOUT_FRACTION = 0.2
@@ -35,14 +42,10 @@ def train(args):
     import numpy as np
 
     import zoo
-    from zoo.registry import get_spec
     from zoo.sequences import stratified_split
 
     check_positive(args, ("epochs", "units"))
-    model = args.model or "bigru"
-    if "label" not in get_spec(model).tasks:
-        raise UsageError(f"--model {model!r} does not label steps; choose one of "
-                         f"{', '.join(zoo.list_models('label'))}")
+    model = model_for(args, "label", "bigru")
     out = out_dir(args)
     _, X, Y = _read(args)
     if len(X) < MIN_SEQUENCES:
