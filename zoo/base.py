@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from zoo._checks import check_bool, check_int, check_rate, is_int
+from zoo._checks import check_bool, check_choice, check_int, check_rate, check_size, is_int
 
 # The training keywords every estimator accepts and passes to zoo.training.fit.
 TRAINING_PARAMS = (
@@ -287,3 +287,35 @@ class ZooEstimator(BaseEstimator):
         est = cls.from_manifest(manifest)
         est.model_ = load_keras_model(path, manifest)
         return est
+
+
+class SequenceEstimator(ZooEstimator):
+    """What the two sequence estimators (Classifier, SequenceLabeler) share.
+
+    Their features are standardised inside the model (``scaling``), padding is masked,
+    and ``class_weight`` weighs classes; the network sits behind a ``Standardize`` layer.
+    """
+
+    SCALINGS = ("auto", "global", "none")
+
+    def _check_sequence_params(self):
+        spec = self._check_common()
+        check_choice(self.scaling, "scaling", self.SCALINGS)
+        check_size(self.validation_size)
+        cw = self.class_weight
+        if cw is not None and cw != "balanced" and not isinstance(cw, dict):
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
+        return spec
+
+    def _standardized(self, spec, stats, pad_value, name):
+        """The network of ``self.network_kwargs_`` behind a ``Standardize`` of ``stats``."""
+        import keras
+
+        import zoo
+        from zoo.builders.layers import Standardize
+
+        network = zoo.build(spec.name, **self.network_kwargs_)
+        inputs = keras.Input(self.network_kwargs_["input_shape"], name="inputs", dtype="float32")
+        scaled = Standardize(mean=stats[0], std=stats[1], pad_value=pad_value,
+                             name="scaler")(inputs)
+        return keras.Model(inputs, network(scaled), name=name)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._checks import check_choice, check_size
-from zoo.base import ZooEstimator
+from zoo.base import SequenceEstimator
 from zoo.scaling import feature_stats
 from zoo.sequences import (  # noqa: F401  (re-exported: zoo.classifier.pad_sequences, ...)
     as_sequences,
@@ -22,10 +21,10 @@ from zoo.sequences import (  # noqa: F401  (re-exported: zoo.classifier.pad_sequ
     stratified_split,
 )
 
-SCALINGS = ("auto", "global", "none")
+SCALINGS = SequenceEstimator.SCALINGS
 
 
-class Classifier(ZooEstimator):
+class Classifier(SequenceEstimator):
     """Recurrent sequence classifier with scaling (and masking) inside the model.
 
     Args:
@@ -64,15 +63,6 @@ class Classifier(ZooEstimator):
                  pruning=None):
         self._set_params_from(locals())
 
-    def _check_params(self):
-        spec = self._check_common()
-        check_choice(self.scaling, "scaling", SCALINGS)
-        check_size(self.validation_size)
-        cw = self.class_weight
-        if cw is not None and cw != "balanced" and not isinstance(cw, dict):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
-        return spec
-
     def fit(self, X, y):
         """Trains on sequences ``X`` and labels ``y``.
 
@@ -83,7 +73,7 @@ class Classifier(ZooEstimator):
         Returns:
             self.
         """
-        spec = self._check_params()
+        spec = self._check_sequence_params()
         data, variable = as_sequences(X)
         y = np.asarray(y)
         if y.ndim != 1:
@@ -114,17 +104,7 @@ class Classifier(ZooEstimator):
         val = (X_arr[val_idx], y_idx[val_idx]) if len(val_idx) else None
 
         def build():
-            import keras
-
-            import zoo
-            from zoo.builders.layers import Standardize
-
-            network = zoo.build(spec.name, **self.network_kwargs_)
-            inputs = keras.Input(self.network_kwargs_["input_shape"], name="inputs",
-                                 dtype="float32")
-            scaled = Standardize(mean=holder["stats"][0], std=holder["stats"][1],
-                                 pad_value=pad_value, name="scaler")(inputs)
-            holder["model"] = keras.Model(inputs, network(scaled), name="classifier")
+            holder["model"] = self._standardized(spec, holder["stats"], pad_value, "classifier")
             return holder["model"]
 
         def score():

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo._checks import check_choice, check_size
-from zoo.base import ZooEstimator
+from zoo.base import SequenceEstimator
 from zoo.scaling import feature_stats
 from zoo.sequences import (
     as_sequences,
@@ -24,10 +23,10 @@ from zoo.sequences import (
     stratified_split,
 )
 
-SCALINGS = ("auto", "global", "none")
+SCALINGS = SequenceEstimator.SCALINGS
 
 
-class SequenceLabeler(ZooEstimator):
+class SequenceLabeler(SequenceEstimator):
     """Recurrent sequence labeller: a class for every time step, scaling and masking inside.
 
     Args:
@@ -71,16 +70,11 @@ class SequenceLabeler(ZooEstimator):
         self._set_params_from(locals())
 
     def _check_params(self):
-        spec = self._check_common()
+        spec = self._check_sequence_params()
         if not (spec.masking and spec.dynamic_time):
             raise ValueError(f"model {spec.name!r} cannot label padded sequences of any length "
                              f"(masking); choose one of the recurrent models "
                              f"{_label_models()}")
-        check_choice(self.scaling, "scaling", SCALINGS)
-        check_size(self.validation_size)
-        cw = self.class_weight
-        if cw is not None and cw != "balanced" and not isinstance(cw, dict):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
         return spec
 
     def fit(self, X, Y):
@@ -117,16 +111,7 @@ class SequenceLabeler(ZooEstimator):
         val = (X_arr[val_idx], Y_arr[val_idx], W[val_idx]) if len(val_idx) else None
 
         def build():
-            import keras
-
-            import zoo
-            from zoo.builders.layers import Standardize
-
-            network = zoo.build(spec.name, **self.network_kwargs_)
-            inputs = keras.Input((None, X_arr.shape[-1]), name="inputs", dtype="float32")
-            scaled = Standardize(mean=holder["stats"][0], std=holder["stats"][1],
-                                 pad_value=pad_value, name="scaler")(inputs)
-            holder["model"] = keras.Model(inputs, network(scaled), name="labeler")
+            holder["model"] = self._standardized(spec, holder["stats"], pad_value, "labeler")
             return holder["model"]
 
         def score():
