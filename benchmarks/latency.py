@@ -2,7 +2,8 @@
 
 Measures, side by side in one process, the median wall time of a forecast for one
 window and for a batch of 64 windows through ``keras.Model.predict``, a direct Keras
-call, and the artifact's backends (``zoo.load`` with ``serve``, ``xla`` and ``onnx``),
+call, and the artifact's backends (``zoo.load`` with ``serve``, ``xla``, ``onnx`` and
+``openvino``, the last where the ``edge`` extra is installed),
 plus plain ``tf.saved_model.load(path).serve``. The forecaster is the default one
 (``calendar_features="auto"``), so it takes the month of year beside the history and
 over the horizon (``future``); the windows are real Airline histories turned into the
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 import zoo  # noqa: E402
-from benchmarks._results import parser, publish  # noqa: E402
+from benchmarks._results import missing, parser, publish  # noqa: E402
 
 LOOKBACK, HORIZON = 24, 12
 
@@ -67,7 +68,8 @@ def main(argv=None):
     units, epochs = (8, 1) if args.smoke else (64, 5)
     f = zoo.Forecaster(lookback=LOOKBACK, horizon=HORIZON, units=units, epochs=epochs,
                        seed=0).fit(df)
-    path = f.export(Path(tempfile.mkdtemp(prefix="zoo-latency-")) / "airline")
+    formats = ["keras", "onnx"] + (["openvino"] if not missing("openvino") else [])
+    path = f.export(Path(tempfile.mkdtemp(prefix="zoo-latency-")) / "airline", formats=formats)
     reference = zoo.load(path, backend="serve")
     batches = {b: windows(reference, df, b) for b in (1, 64)}
     names = reference.input_names  # the signature's order: inputs, future
@@ -79,7 +81,7 @@ def main(argv=None):
         "tf.saved_model.load(...).serve":
             lambda d: plain.serve(*[d[n] for n in names])["outputs"],
     }
-    for backend in ("serve", "xla", "onnx"):
+    for backend in ("serve", "xla", "onnx", "openvino"):
         try:
             p = zoo.load(path, backend=backend)
         except ValueError as err:  # a missing extra (onnxruntime) skips that row

@@ -195,13 +195,19 @@ class ZooEstimator(BaseEstimator):
             _, self.refit_history_ = training.fit(build, refit_data(), **refit_kwargs)
 
     # ------------------------------------------------------------------ export / load
-    def export(self, path, overwrite=False, formats=None):
+    def export(self, path, overwrite=False, formats=None, max_length=None):
         """Writes the self-contained artifact (SavedModel + zoo.json + model.keras [+ ONNX]).
 
         Args:
             path: The artifact directory to create.
             overwrite: Replace an existing artifact at ``path``.
-            formats: Extra formats: a subset of ``("keras", "onnx")``; default all available.
+            formats: Files beside the SavedModel: a subset of ``("keras", "onnx",
+                "litert", "openvino")``; None means keras and onnx (where the ``onnx``
+                extra is installed). ``"litert"`` writes ``model.tflite`` (builtin
+                ops only) and ``"openvino"`` ``model.xml`` + ``model.bin`` (the
+                ``edge`` extra); both take raw values and return raw units.
+            max_length: Variable-length models: the fixed input length of the edge
+                formats (shorter sequences are padded with the manifest's ``pad_value``).
 
         Returns:
             The artifact's ``pathlib.Path``.
@@ -210,7 +216,8 @@ class ZooEstimator(BaseEstimator):
 
         self._check_fitted()
         return write_artifact(self.model_, path, input_specs=self._input_specs(),
-                              manifest=self._manifest(), overwrite=overwrite, formats=formats)
+                              manifest=self._manifest(), overwrite=overwrite, formats=formats,
+                              max_length=max_length)
 
     def _manifest_common(self) -> dict:
         """The manifest keys every task has: task, model, the builder kwargs, params, metrics."""

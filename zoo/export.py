@@ -10,7 +10,9 @@ at ``path`` (the contract is in the README's "The artifact" section):
   ``[batch, lookback, n_inputs]`` of raw values (+ ``future``); output ``outputs``
   in raw units (forecasts) or probabilities (classifiers);
 - ``zoo.json``, the manifest, with SHA-256 checksums of every file written;
-- ``model.keras`` for fine-tuning; ``model.onnx`` when the ``onnx`` extra is installed.
+- ``model.keras`` for fine-tuning; ``model.onnx`` when the ``onnx`` extra is installed;
+  ``model.tflite`` (LiteRT) and ``model.xml`` + ``model.bin`` (OpenVINO IR) when asked
+  (:mod:`zoo.edge_export`).
 
 :func:`read_manifest` verifies an artifact (format 1 and 2 manifests) and
 :func:`load_keras_model` loads its ``model.keras`` with ``safe_mode=True``.
@@ -34,7 +36,9 @@ import numpy as np
 
 FORMAT_VERSION = 2
 MANIFEST = "zoo.json"
-FORMATS = ("keras", "onnx")
+# every format export can write; DEFAULT_FORMATS is what formats=None means
+FORMATS = ("keras", "onnx", "litert", "openvino")
+DEFAULT_FORMATS = ("keras", "onnx")
 _TMP_TAG = ".zoo-tmp-"
 _OLD_TAG = ".zoo-old-"
 
@@ -166,8 +170,44 @@ def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = Tru
     return endpoints
 
 
+def check_formats(formats, input_specs=None, max_length=None) -> tuple:
+    """Checks ``formats`` (and ``max_length``) before anything is written.
+
+    Args:
+        formats: None (``DEFAULT_FORMATS``) or an iterable of names from ``FORMATS``.
+        input_specs: The model's input specs, to check that a variable-length model
+            asking for an edge format has ``max_length``.
+        max_length: Static time length for the edge formats of variable-length models.
+
+    Returns:
+        The formats as a tuple.
+    """
+    from zoo._checks import check_int
+    from zoo.edge_export import EDGE_FORMATS, missing_packages, static_specs
+
+    if formats is None:
+        return DEFAULT_FORMATS
+    if isinstance(formats, str) or not hasattr(formats, "__iter__"):
+        raise TypeError(f"formats must be None or a list of names from {list(FORMATS)}, "
+                        f"got {formats!r}")
+    formats = tuple(formats)
+    bad = [f for f in formats if not isinstance(f, str) or f not in FORMATS]
+    if bad:
+        raise ValueError(f"formats must be a subset of {list(FORMATS)}, got {list(formats)}")
+    if max_length is not None:
+        check_int(max_length, "max_length", minimum=1)
+    edge = [f for f in formats if f in EDGE_FORMATS]
+    if edge:
+        absent = missing_packages(edge)
+        if absent:
+            raise ValueError(f"formats {edge} need {absent}: pip install 'zoo-ts[edge]'")
+        if input_specs is not None:
+            static_specs(input_specs, max_length)
+    return formats
+
+
 def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=False,
-                   formats=None) -> Path:
+                   formats=None, max_length=None) -> Path:
     """Writes a model's artifact to ``path`` atomically.
 
     Args:
@@ -179,7 +219,10 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
             the format version, library versions, endpoints, signature and file
             checksums are added here.
         overwrite: Replace an existing artifact.
-        formats: Extra formats among ``("keras", "onnx")``; None = every available one.
+        formats: Extra formats among ``FORMATS``; None = ``DEFAULT_FORMATS`` (keras,
+            and onnx where its extra is installed).
+        max_length: The static time length of the edge formats for variable-length
+            models (required for them; ignored by the other formats).
 
     Returns:
         The artifact path.
@@ -188,11 +231,7 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         FileExistsError: If ``path`` exists and ``overwrite`` is False.
     """
     path = Path(path)
-    if formats is None:
-        formats = FORMATS
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ValueError(f"formats must be a subset of {FORMATS}, got {list(formats)}")
+    formats = check_formats(formats, input_specs, max_length)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     if path.exists() and not (path / MANIFEST).is_file():
@@ -216,6 +255,9 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
                 onnx_export.write_onnx(model, tmp / "model.onnx", input_specs)
                 files.append("model.onnx")
         manifest = dict(manifest)
+        edge = [f for f in formats if f in ("litert", "openvino")]
+        if edge:
+            manifest["edge"] = _write_edge(model, tmp, edge, input_specs, max_length)
         manifest.update({
             "format_version": FORMAT_VERSION,
             "versions": _versions(),
@@ -232,6 +274,22 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def _write_edge(model, tmp: Path, formats, input_specs, max_length) -> dict:
+    """The edge files from the model's unrolled twin; returns the manifest's ``edge`` entry."""
+    from zoo.edge_export import ROUTE, static_specs, unrolled_twin, write_edge
+
+    specs = static_specs(input_specs, max_length)
+    twin = unrolled_twin(model, max_length if any(
+        d is None for shape in input_specs.values() for d in list(shape)[1:]) else None)
+    disable_cudnn(twin)
+    saved = tmp / ".unrolled-twin"  # inside the temporary artifact: removed with it on failure
+    write_saved_model(twin, saved, specs, xla=False)
+    entry = write_edge(saved, tmp, formats)
+    shutil.rmtree(saved)
+    return {"route": ROUTE, "inputs": {n: list(s) for n, s in specs.items()},
+            "max_length": max_length, **entry}
 
 
 def _swap_in(tmp: Path, path: Path):

@@ -2,7 +2,8 @@
 
 The Predictor verifies the manifest and checksums, then answers with ONNX
 Runtime (when installed and ``model.onnx`` is present), else the XLA endpoint,
-else ``serve``. DataFrame input gets the same features as training (calendar
+else ``serve``. ``backend="openvino"`` runs the artifact's OpenVINO IR (exported
+with ``formats=[..., "openvino"]``) on OpenVINO's CPU runtime, in float32. DataFrame input gets the same features as training (calendar
 covariates included): the estimator class of the artifact's task, rebuilt from
 the manifest with no Keras model behind it, builds the inputs and formats the
 outputs, and the Predictor's backend runs the model in between.
@@ -10,6 +11,7 @@ outputs, and the Predictor's backend runs the model in between.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from zoo.export import read_manifest
 from zoo.forecaster import Forecaster
 from zoo.labeler import SequenceLabeler
 
-BACKENDS = ("auto", "onnx", "xla", "serve")
+BACKENDS = ("auto", "onnx", "xla", "serve", "openvino")
 # The artifact's task -> the estimator class that reads its manifest.
 ESTIMATORS = {"forecast": Forecaster, "classify": Classifier, "label": SequenceLabeler}
 
@@ -29,7 +31,7 @@ class Predictor:
 
     Args:
         path: The artifact directory.
-        backend: ``"auto"``, ``"onnx"``, ``"xla"`` or ``"serve"``.
+        backend: ``"auto"``, ``"onnx"``, ``"xla"``, ``"serve"`` or ``"openvino"``.
 
     Attributes:
         path: The artifact directory.
@@ -74,6 +76,8 @@ class Predictor:
 
     def _open(self, backend):
         files = self.manifest.get("files", {})
+        if backend == "openvino":
+            return self._open_openvino(files)
         if backend in ("auto", "onnx") and "model.onnx" in files:
             try:
                 import onnxruntime as ort
@@ -97,6 +101,25 @@ class Predictor:
         self._fn = self._loaded.serve
         return "serve"
 
+    def _open_openvino(self, files):
+        if "model.xml" not in files:
+            raise ValueError(f"{self.path} has no model.xml: export with "
+                             "formats=[..., 'openvino'] for backend='openvino'")
+        edge = self.manifest["edge"]
+        if any(list(edge["inputs"][n]) != [None if d is None else d for d in self._specs[n]]
+               for n in self.input_names):
+            raise ValueError("backend='openvino' runs models of a fixed input length; this "
+                             "artifact takes variable-length input (use 'onnx' or 'serve')")
+        try:
+            import openvino as ov
+        except ImportError:
+            raise ValueError("backend='openvino' needs openvino: pip install 'zoo-ts[edge]'") from None
+        self._compiled = ov.Core().compile_model(str(self.path / "model.xml"), "CPU",
+                                                 edge["openvino"]["compile_config"])
+        self._ov_output = self._compiled.output("outputs")
+        self._ov_local = threading.local()
+        return "openvino"
+
     def run(self, *arrays) -> np.ndarray:
         """Runs the model on raw arrays in the signature's order (``inputs`` [, ``future``]).
 
@@ -119,6 +142,12 @@ class Predictor:
             feeds.append(a)
         if self.backend == "onnx":
             return self._session.run(["outputs"], dict(zip(self.input_names, feeds)))[0]
+        if self.backend == "openvino":
+            # one infer request per thread: the compiled model is shared, a request is not
+            request = getattr(self._ov_local, "request", None)
+            if request is None:
+                request = self._ov_local.request = self._compiled.create_infer_request()
+            return request.infer(dict(zip(self.input_names, feeds)))[self._ov_output].copy()
         return self._fn(*feeds)["outputs"].numpy()
 
     def _run_forecast(self, x, future=None):
@@ -194,7 +223,8 @@ def load(path, backend="auto") -> Predictor:
 
     Args:
         path: The artifact directory written by ``export``.
-        backend: ``"auto"`` (fastest available), ``"onnx"``, ``"xla"`` or ``"serve"``.
+        backend: ``"auto"`` (fastest available), ``"onnx"``, ``"xla"``, ``"serve"`` or
+            ``"openvino"`` (artifacts exported with that format).
 
     Returns:
         A :class:`Predictor`.

@@ -1,0 +1,154 @@
+"""Edge formats: model.tflite run by LiteRT's own interpreter and the OpenVINO IR run by
+OpenVINO's own runtime match the SavedModel's ``serve``, raw values in and raw units out.
+
+The models are exported here; both runtimes then run in ONE subprocess that cannot
+import zoo or TensorFlow, as on an edge box. The default suite covers one model of each
+kind (a forecaster with ``future``, a quantile head, a hybrid, a masked variable-length
+classifier, a labeller); ``-m slow`` covers every registered builder.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import zoo
+from zoo.export import read_manifest
+
+pytest.importorskip("ai_edge_litert")
+pytest.importorskip("openvino")
+
+EDGE = ["keras", "litert", "openvino"]
+
+
+def _frame(n=72):
+    t = np.arange(n)
+    idx = pd.date_range("2000-01-01", periods=n, freq="MS")
+    return pd.DataFrame({"y": 100 + 10 * np.sin(2 * np.pi * t / 12) + t,
+                         "promo": (t % 5 == 0).astype(float)}, index=idx)
+
+
+def _forecaster(model, **kw):
+    return zoo.Forecaster(model=model, lookback=12, horizon=3, units=4, epochs=1, verbose=0,
+                          future_covariates=["promo"], **kw).fit(_frame())
+
+
+def _sequences(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(rng.integers(5, 12), 2)).astype("float32") for _ in range(n)]
+
+
+def _feeds(p, rng, batch=5):
+    """Raw inputs shaped like the edge signature (real values, varied per window)."""
+    if p.task == "forecast":
+        full = _frame(72 + p.horizon)
+        base = p.make_inputs(full.iloc[:72], full.iloc[72:][["promo"]])
+        return {k: (np.repeat(v, batch, 0) * (1 + 0.05 * rng.random((batch,) + v.shape[1:])))
+                .astype("float32") for k, v in base.items()}
+    shape = p.manifest["edge"]["inputs"]["inputs"]
+    x = rng.normal(size=(batch, *shape[1:])).astype("float32")
+    if p.manifest.get("pad_value") is not None:  # variable length: pad the tails
+        for i in range(batch):
+            x[i, 3 + i:] = p.manifest["pad_value"]
+    return {"inputs": x}
+
+
+RUNNER = textwrap.dedent("""
+    import json, sys
+    sys.modules["zoo"] = None; sys.modules["tensorflow"] = None  # the edge box has neither
+    import numpy as np, openvino as ov
+    from ai_edge_litert.interpreter import Interpreter
+    worst = {}
+    for case in json.load(open(sys.argv[1])):
+        z = np.load(case["npz"])
+        feeds = {k: z[k] for k in case["inputs"]}
+        for b in (1, len(z["expected"])):
+            part = {k: v[:b] for k, v in feeds.items()}
+            lite = Interpreter(model_path=case["dir"] + "/model.tflite")
+            out = lite.get_signature_runner("serving_default")(**part)["outputs"]
+            cm = ov.Core().compile_model(case["dir"] + "/model.xml", "CPU",
+                                         {"INFERENCE_PRECISION_HINT": "f32"})
+            ov_out = cm(part)[cm.output("outputs")]
+            for name, got in (("litert", out), ("openvino", ov_out)):
+                ok = got.shape == z["expected"][:b].shape and np.allclose(
+                    got, z["expected"][:b], rtol=1e-4, atol=1e-4)
+                err = float(np.max(np.abs(got - z["expected"][:b]))) if got.shape == z["expected"][:b].shape else None
+                worst.setdefault(case["name"], {})[f"{name}@{b}"] = [bool(ok), err]
+    print(json.dumps(worst))
+""")
+
+
+def _run_edge(cases, tmp_path):
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    (tmp_path / "runner.py").write_text(RUNNER)
+    proc = subprocess.run([sys.executable, str(tmp_path / "runner.py"),
+                           str(tmp_path / "cases.json")], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600, env=dict(os.environ, PYTHONPATH=""))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _check(estimators, tmp_path, max_length=None):
+    rng = np.random.default_rng(0)
+    cases = []
+    for name, est in estimators.items():
+        path = est.export(tmp_path / name, formats=EDGE, max_length=max_length.get(name)
+                          if isinstance(max_length, dict) else None)
+        manifest = read_manifest(path)
+        assert {"model.tflite", "model.xml", "model.bin"} <= set(manifest["files"])
+        assert manifest["edge"]["route"] == "unrolled"
+        assert manifest["edge"]["litert"]["builtin_ops_only"] is True
+        p = zoo.load(path, backend="serve")
+        feeds = _feeds(p, rng)
+        expected = p.run(*[feeds[n] for n in p.input_names])
+        np.savez(tmp_path / f"{name}.npz", expected=expected, **feeds)
+        cases.append({"name": name, "dir": str(path), "npz": str(tmp_path / f"{name}.npz"),
+                      "inputs": p.input_names})
+    result = _run_edge(cases, tmp_path)
+    bad = {n: r for n, r in result.items() if not all(ok for ok, _ in r.values())}
+    assert not bad, bad
+    assert set(result) == set(estimators)
+
+
+def test_edge_files_match_serve(tmp_path):
+    clf = zoo.Classifier(model="bigru", units=4, epochs=1, verbose=0).fit(
+        _sequences(), np.array(["a", "b", "c"] * 8))
+    lab_X = [np.random.default_rng(i).normal(size=(10 + i, 2)) for i in range(6)]
+    lab_y = [np.where(np.arange(len(x)) < 5, "rest", "move") for x in lab_X]
+    labeler = zoo.SequenceLabeler(model="gru", units=4, epochs=1, verbose=0).fit(lab_X, lab_y)
+    estimators = {
+        "lstm_future": _forecaster("lstm"),
+        "gru_quantiles": _forecaster("gru", quantiles=[0.1, 0.5, 0.9]),
+        "lstm_fcn": _forecaster("lstm_fcn"),
+        "bigru_masked_classifier": clf,
+        "gru_labeler": labeler,
+    }
+    _check(estimators, tmp_path, max_length={"bigru_masked_classifier": 14,
+                                             "gru_labeler": 16})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", zoo.list_models("forecast"))
+def test_every_builder_exports_to_both_edge_formats(model, tmp_path):
+    _check({model: _forecaster(model)}, tmp_path)
+
+
+def test_variable_length_needs_max_length_and_writes_nothing(tmp_path):
+    clf = zoo.Classifier(units=4, epochs=1, verbose=0).fit(_sequences(), np.array(["a", "b"] * 12))
+    with pytest.raises(ValueError, match="max_length"):
+        clf.export(tmp_path / "clf", formats=["litert"])
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("formats, error", [
+    ("litert", TypeError), (["tflite"], ValueError), ([3], ValueError)])
+def test_bad_formats_are_refused_before_writing(formats, error, tmp_path):
+    f = zoo.Forecaster(lookback=6, horizon=2, units=4, epochs=1, verbose=0).fit(_frame()[["y"]])
+    with pytest.raises(error, match="formats"):
+        f.export(tmp_path / "a", formats=formats)
+    assert not any(tmp_path.iterdir())
