@@ -29,6 +29,8 @@ _LAZY = {
     "plotting": ("zoo.plotting", None),
     "testing": ("zoo.testing", None),
     "export": ("zoo.export", None),
+    "export_serving": ("zoo.serving.layout", "export_serving"),
+    "serving": ("zoo.serving", None),
     "NaiveForecaster": ("zoo.baselines", "NaiveForecaster"),
     "SeasonalNaiveForecaster": ("zoo.baselines", "SeasonalNaiveForecaster"),
     "DriftForecaster": ("zoo.baselines", "DriftForecaster"),

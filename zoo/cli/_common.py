@@ -48,3 +48,28 @@ def model_for(args, task, default):
         raise UsageError(f"--model {model!r} does not support --task {task}; choose one of "
                          f"{', '.join(zoo.list_models(task))}")
     return model
+
+
+def export_formats(args):
+    """``--formats`` (extra formats beside the defaults) and ``--max-length``, checked up front.
+
+    Returns:
+        ``{"formats": ..., "max_length": ...}`` for ``export`` (formats None = the defaults).
+    """
+    from zoo.export import DEFAULT_FORMATS, FORMATS, check_formats
+
+    max_length = getattr(args, "max_length", None)
+    if max_length is not None and max_length < 1:
+        raise UsageError(f"--max-length must be a positive integer, got {max_length}")
+    if not getattr(args, "formats", None):
+        return {"formats": None, "max_length": max_length}
+    asked = [f.strip() for f in args.formats.split(",") if f.strip()]
+    bad = [f for f in asked if f not in FORMATS]
+    if bad or not asked:
+        raise UsageError(f"--formats takes a comma-separated list of {', '.join(FORMATS)}; "
+                         f"got {args.formats!r}")
+    formats = list(DEFAULT_FORMATS) + [f for f in asked if f not in DEFAULT_FORMATS]
+    if args.task == "label" and max_length is None and set(asked) & {"litert", "openvino"}:
+        raise UsageError("--formats litert/openvino of a labelling model need --max-length "
+                         "(the edge formats run at a fixed sequence length)")
+    return {"formats": check_formats(formats), "max_length": max_length}

@@ -9,6 +9,7 @@ from zoo.cli._common import (
     FLAGS,
     UsageError,
     check_positive,
+    export_formats,
     model_for,
     out_dir,
     training_params,
@@ -120,6 +121,7 @@ def train(args):
     check_positive(args, ("epochs", "units"))
     model = model_for(args, "classify", "bigru")
     out = out_dir(args)
+    exporting = export_formats(args)
     bundled = _bundled_classification(args.data)
     if bundled is not None:
         if args.label is not None:
@@ -153,7 +155,7 @@ def train(args):
     # a CSV's artifact learns from every row (same settings), as the forecast path's does;
     # a bundled set keeps its test split unseen, so its artifact is the model scored above
     final = c if bundled is not None else zoo.Classifier(**dict(params, verbose=0)).fit(X, y)
-    path = final.export(out, overwrite=args.overwrite)
+    path = final.export(out, overwrite=args.overwrite, **exporting)
     _plot_confusion(y_test, pred, c.classes_, path / "confusion_matrix.png")
     print(f"artifact: {path}  classes: {[str(k) for k in final.classes_]}")
     return 0

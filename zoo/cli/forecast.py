@@ -8,6 +8,7 @@ from zoo.cli._common import (
     FLAGS,
     UsageError,
     check_positive,
+    export_formats,
     model_for,
     out_dir,
     training_params,
@@ -28,6 +29,7 @@ def train(args):
         raise UsageError(f"--target {args.target!r} not in the columns {list(df.columns)}")
     model = model_for(args, "forecast", "lstm")
     out = out_dir(args)
+    exporting = export_formats(args)
     horizon = args.horizon or 12
     lookback = args.lookback or 2 * horizon
     if len(df) < lookback + 2 * horizon:
@@ -40,7 +42,7 @@ def train(args):
     report(f.predict, f.targets_, f.season_, train, test)
     # the artifact forecasts from the end of all the data: refit on it, same settings
     final = zoo.Forecaster(**dict(params, verbose=0)).fit(df) if len(test) else f
-    path = final.export(out, overwrite=args.overwrite)
+    path = final.export(out, overwrite=args.overwrite, **exporting)
     _plot_forecast(final, df, path / "forecast.png")
     print(f"artifact: {path}")
     return 0

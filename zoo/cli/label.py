@@ -11,6 +11,7 @@ from zoo.cli._common import (
     FLAGS,
     UsageError,
     check_positive,
+    export_formats,
     model_for,
     out_dir,
     training_params,
@@ -47,6 +48,7 @@ def train(args):
     check_positive(args, ("epochs", "units"))
     model = model_for(args, "label", "bigru")
     out = out_dir(args)
+    exporting = export_formats(args)
     _, X, Y = _read(args)
     if len(X) < MIN_SEQUENCES:
         raise UsageError(f"{args.data} holds {len(X)} sequences; training and a held-out part "
@@ -69,7 +71,7 @@ def train(args):
     print(f"\nheld-out part: {len(truth)} sequences, {sum(len(t) for t in truth)} steps")
     _report(truth, {"model": pred, "majority": [np.full(len(t), majority) for t in truth]})
     final = zoo.SequenceLabeler(**dict(params, verbose=0)).fit(X, Y)
-    path = final.export(out, overwrite=args.overwrite)
+    path = final.export(out, overwrite=args.overwrite, **exporting)
     print(f"artifact: {path}  classes: {[str(k) for k in final.classes_]}")
     return 0
 

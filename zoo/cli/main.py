@@ -1,4 +1,5 @@
-"""The ``zoo`` command line: list, datasets, train, evaluate, predict, demo.
+"""The ``zoo`` command line: list, datasets, train, evaluate, predict, demo, serve,
+export-serving.
 
 TensorFlow is imported lazily, inside the commands that train or load models,
 so ``zoo --version``, ``zoo list`` and ``zoo datasets`` answer quickly. Bad input
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", required=True, help="artifact directory to write")
     t.add_argument("--overwrite", action="store_true")
+    t.add_argument("--formats", default=None,
+                   help="extra artifact formats beside keras and onnx, comma-separated: "
+                        "litert, openvino (the edge extra)")
+    t.add_argument("--max-length", type=int, default=None,
+                   help="variable-length models: the fixed sequence length of the edge formats")
 
     e = sub.add_parser("evaluate", help="score an artifact on a CSV against the baselines")
     e.add_argument("artifact")
@@ -65,6 +71,27 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="train on Airline, export, reload, compare with baselines")
     d.add_argument("--out", default=str(DEMO_DIR))
     d.add_argument("--epochs", type=int, default=None)
+
+    s = sub.add_parser("serve", help="serve artifacts over TensorFlow Serving's REST API")
+    s.add_argument("dirs", nargs="*", metavar="DIR",
+                   help="an artifact (served under its directory name) or a model base "
+                        "directory of numbered versions (the highest is served)")
+    s.add_argument("--name", action="append", default=[], metavar="NAME=DIR",
+                   help="serve DIR under NAME (repeatable)")
+    s.add_argument("--port", type=int, default=8501)
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default loopback only; 0.0.0.0 for all)")
+    s.add_argument("--max-body-bytes", type=int, default=None,
+                   help="refuse larger request bodies with 413 (default 32 MiB)")
+    s.add_argument("--backend", default="auto", help="Predictor backend (default: fastest)")
+
+    x = sub.add_parser("export-serving",
+                       help="copy an artifact into TF Serving's layout BASE/NAME/VERSION")
+    x.add_argument("artifact")
+    x.add_argument("base")
+    x.add_argument("--name", default=None, help="model name (default: the artifact's name)")
+    x.add_argument("--version", type=int, default=None,
+                   help="version number (default: the highest existing + 1)")
     return p
 
 
@@ -77,7 +104,12 @@ def main(argv=None) -> int:
     Returns:
         0 on success, 2 on bad input.
     """
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "serve" and not any(a.startswith("-") for a in extra):
+        args.dirs += extra  # DIRs given after an option: zoo serve A --name n=B C
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         _parser().print_help()
         return 0
@@ -91,7 +123,8 @@ def main(argv=None) -> int:
             tf.config.threading.set_intra_op_parallelism_threads(args.threads)
             tf.config.threading.set_inter_op_parallelism_threads(args.threads)
         return {"list": _list, "datasets": _datasets, "train": _train, "evaluate": _evaluate,
-                "predict": _predict, "demo": forecast.demo}[args.command](args)
+                "predict": _predict, "demo": forecast.demo, "serve": _serve,
+                "export-serving": _export_serving}[args.command](args)
     except (UsageError, ValueError, TypeError, FileNotFoundError, FileExistsError) as err:
         print(f"zoo {args.command}: error: {err}".splitlines()[0], file=sys.stderr)
         return 2
@@ -159,4 +192,39 @@ def _predict(args):
         print(f"wrote {args.output}")
     else:
         print(out.to_string())
+    return 0
+
+
+def _serve(args):
+    import importlib.util
+
+    from zoo.serving.protocol import DEFAULT_MAX_BODY
+
+    missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"zoo serve needs {missing}: pip install 'zoo-ts[serve]'")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be in 0..65535, got {args.port}")
+    limit = DEFAULT_MAX_BODY if args.max_body_bytes is None else args.max_body_bytes
+    if limit < 1:
+        raise UsageError(f"--max-body-bytes must be a positive integer, got {limit}")
+    names = {}
+    for pair in args.name:
+        name, sep, directory = pair.partition("=")
+        if not sep or not name or not directory:
+            raise UsageError(f"--name takes NAME=DIR, got {pair!r}")
+        names[name] = directory
+    from zoo.serving.app import serve
+    from zoo.serving.repository import load_all
+
+    serve(load_all(args.dirs, names, backend=args.backend), host=args.host, port=args.port,
+          max_body_bytes=limit)
+    return 0
+
+
+def _export_serving(args):
+    from zoo.serving import export_serving
+
+    path = export_serving(args.artifact, args.base, name=args.name, version=args.version)
+    print(f"wrote {path}")
     return 0

@@ -1,0 +1,156 @@
+"""The ``zoo serve`` ASGI application (Starlette) and its runner (uvicorn).
+
+Every request is answered with JSON: the routes and the error statuses are in
+:mod:`zoo.serving.protocol`. The model call (numpy in, numpy out, through the
+Predictor's fastest backend) runs in a worker thread, so the event loop keeps
+accepting and parsing requests while a batch computes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from zoo.serving import protocol
+from zoo.serving.protocol import RequestError
+
+
+def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY):
+    """The Starlette application serving ``servables``.
+
+    Args:
+        servables: Name -> :class:`zoo.serving.repository.Servable`
+            (:func:`zoo.serving.repository.load_all`).
+        max_body_bytes: Larger request bodies are refused with 413.
+
+    Returns:
+        A ``starlette.applications.Starlette`` app.
+
+    Example:
+        >>> from starlette.testclient import TestClient
+        >>> from zoo.serving.repository import load_all
+        >>> client = TestClient(create_app(load_all(["saved_models/golden"])))
+        >>> client.get("/v1/models/golden").json()["model_version_status"][0]["state"]
+        'AVAILABLE'
+    """
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    def error(message, status):
+        return JSONResponse({"error": message}, status_code=status)
+
+    def servable_for(name, version):
+        servable = servables.get(name)
+        if servable is None:
+            raise RequestError(f"Servable not found for request: model {name!r} is not "
+                               f"served (served: {sorted(servables)})", 404)
+        if version is not None and version != str(servable.version):
+            raise RequestError(f"Servable not found for request: version {version!r} of "
+                               f"{name!r} (served: version {servable.version})", 404)
+        return servable
+
+    async def read_json(request):
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
+            raise RequestError(f"request body of {declared} bytes is over the limit of "
+                               f"{max_body_bytes} bytes (--max-body-bytes)", 413)
+        chunks, size = [], 0
+        async for chunk in request.stream():  # a chunked body is counted as it arrives
+            size += len(chunk)
+            if size > max_body_bytes:
+                raise RequestError(f"request body is over the limit of {max_body_bytes} "
+                                   "bytes (--max-body-bytes)", 413)
+            chunks.append(chunk)
+        try:
+            return json.loads(b"".join(chunks))
+        except (ValueError, UnicodeDecodeError) as err:
+            raise RequestError(f"the body is not valid JSON: {err}") from None
+
+    def dumps(payload):
+        # NaN/inf are not JSON: a model answering them is reported, never sent as invalid JSON
+        return Response(json.dumps(payload, separators=(",", ":"), allow_nan=False),
+                        media_type="application/json")
+
+    async def models(request):
+        rest = request.path_params["rest"]
+        try:
+            if request.method == "GET":
+                match = protocol._GET.match(rest)
+                if match is None:
+                    raise RequestError(f"no such resource: /v1/models/{rest}", 404)
+                servable = servable_for(match["name"], match["version"])
+                body = (protocol.metadata_body(servable) if match["meta"]
+                        else protocol.status_body(servable))
+                return dumps(body)
+            match = protocol._POST.match(rest)
+            if match is None:
+                raise RequestError(f"no such resource: POST /v1/models/{rest} (use "
+                                   "NAME[/versions/V]:predict or :forecast)", 404)
+            servable = servable_for(match["name"], match["version"])
+            verb = match["verb"]
+            if verb not in ("predict", "forecast"):
+                raise RequestError(f"':{verb}' is not served; use ':predict' (or "
+                                   "':forecast' for forecasters)", 404)
+            body = await read_json(request)
+            p = servable.predictor
+            if verb == "predict":
+                arrays, key = protocol.decode_predict(body, p.input_names)
+                out = await run_in_threadpool(_run, p, arrays)
+                return dumps({key: out.tolist()})
+            history, future = protocol.decode_forecast(body, p)
+            frame = await run_in_threadpool(_forecast, p, history, future)
+            return dumps({"forecast": protocol.forecast_records(frame)})
+        except RequestError as err:
+            return error(str(err), err.status)
+        except Exception as err:  # noqa: BLE001 - a server answers; it never dies on a request
+            print(f"zoo serve: internal error on {request.method} {request.url.path}: "
+                  f"{type(err).__name__}: {err}", file=sys.stderr)
+            return error(f"internal error ({type(err).__name__})", 500)
+
+    async def not_found(request, exc):
+        status = getattr(exc, "status_code", 404)
+        return error(f"no such resource: {request.method} {request.url.path}", status)
+
+    routes = [Route("/v1/models/{rest:path}", models, methods=["GET", "POST"])]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+
+
+def _run(predictor, arrays):
+    try:
+        out = predictor.run(*arrays)
+    except ValueError as err:  # wrong shapes: the Predictor names the input
+        raise RequestError(str(err)) from None
+    if not np.isfinite(out).all():
+        raise RequestError("the model answered NaN or inf for this input (check for "
+                           "values far outside the training range)")
+    return out
+
+
+def _forecast(predictor, history, future):
+    try:
+        return predictor.predict(history, future)
+    except (ValueError, TypeError, KeyError) as err:
+        raise RequestError(str(err).splitlines()[0] if str(err) else type(err).__name__) from None
+
+
+def serve(servables: dict, host: str = "127.0.0.1", port: int = 8501,
+          max_body_bytes: int = protocol.DEFAULT_MAX_BODY) -> None:
+    """Runs the server until interrupted (uvicorn, one process).
+
+    Args:
+        servables: As for :func:`create_app`.
+        host: The address to bind (loopback unless told otherwise).
+        port: The TCP port (TF Serving's REST default, 8501).
+        max_body_bytes: As for :func:`create_app`.
+    """
+    import uvicorn
+
+    app = create_app(servables, max_body_bytes)
+    for s in servables.values():
+        print(f"serving {s.name!r} version {s.version} ({s.predictor.task}, backend "
+              f"{s.predictor.backend}) at http://{host}:{port}/v1/models/{s.name}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
