@@ -152,3 +152,21 @@ def test_bad_formats_are_refused_before_writing(formats, error, tmp_path):
     with pytest.raises(error, match="formats"):
         f.export(tmp_path / "a", formats=formats)
     assert not any(tmp_path.iterdir())
+
+
+def test_cli_train_formats_writes_the_edge_files(tmp_path, capsys):
+    from zoo.cli import main
+
+    out = tmp_path / "art"
+    assert main(["train", "--data", "airline", "--lookback", "12", "--horizon", "3",
+                 "--epochs", "1", "--units", "4", "--formats", "litert", "--out", str(out)]) == 0
+    files = read_manifest(out)["files"]
+    assert {"model.tflite", "model.keras", "saved_model.pb"} <= set(files)
+    assert "model.xml" not in files
+    capsys.readouterr()
+    for bad in ("tflite", ",", "litert,gguf"):
+        assert main(["train", "--data", "airline", "--epochs", "1", "--formats", bad,
+                     "--out", str(tmp_path / "b")]) == 2
+        printed, err = capsys.readouterr()
+        assert "--formats" in err and "epoch" not in printed.lower(), (printed, err)
+    assert not (tmp_path / "b").exists()
