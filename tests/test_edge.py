@@ -133,9 +133,17 @@ def test_edge_files_match_serve(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", zoo.list_models("forecast"))
+@pytest.mark.parametrize("model", zoo.list_models())
 def test_every_builder_exports_to_both_edge_formats(model, tmp_path):
-    _check({model: _forecaster(model)}, tmp_path)
+    from zoo.registry import get_spec
+
+    tasks = get_spec(model).tasks
+    models = {f"{model}_forecast": _forecaster(model)} if "forecast" in tasks else {}
+    if "classify" in tasks:
+        X = np.random.default_rng(1).normal(size=(24, 12, 2)).astype("float32")
+        models[f"{model}_classify"] = zoo.Classifier(model=model, units=4, epochs=1,
+                                                     verbose=0).fit(X, np.array(["a", "b"] * 12))
+    _check(models, tmp_path)
 
 
 def test_variable_length_needs_max_length_and_writes_nothing(tmp_path):
