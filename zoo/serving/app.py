@@ -69,6 +69,8 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
             return json.loads(b"".join(chunks))
         except (ValueError, UnicodeDecodeError) as err:
             raise RequestError(f"the body is not valid JSON: {err}") from None
+        except RecursionError:
+            raise RequestError("the body is not valid JSON for this API: nested too deeply") from None
 
     def dumps(payload):
         # NaN/inf are not JSON: a model answering them is reported, never sent as invalid JSON

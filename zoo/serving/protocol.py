@@ -41,12 +41,16 @@ class RequestError(Exception):
 # ---------------------------------------------------------------- request decoding
 def _batch(value, name: str) -> np.ndarray:
     try:
-        arr = np.asarray(value, dtype="float32")
+        raw = np.asarray(value)
     except (ValueError, TypeError):
-        raise RequestError(f"input {name!r} must be a rectangular array of numbers "
-                           "(every instance shaped alike)") from None
-    if arr.dtype == object:
-        raise RequestError(f"input {name!r} must be a rectangular array of numbers")
+        raw = None  # ragged nesting
+    if raw is None or raw.dtype.kind not in "iuf":
+        raise RequestError(f"input {name!r} must be a rectangular array of numbers (every "
+                           "instance shaped alike; no strings, booleans or nulls)")
+    arr = raw.astype("float32")
+    if not np.isfinite(arr).all():
+        raise RequestError(f"input {name!r} holds NaN, infinity or values beyond float32's "
+                           "range; send finite numbers")
     return arr
 
 
