@@ -177,7 +177,7 @@ BAD = [  # (path, body bytes, status, a word the error names)
     ("/v1/models/kinds:predict", b'{"instances": [[["1", "2"]]]}', 400, "strings"),
     ("/v1/models/kinds:predict", b'{"instances": [[[true, false]]]}', 400, "booleans"),
     ("/v1/models/kinds:predict", b'{"instances": [[[null, 1]]]}', 400, "nulls"),
-    ("/v1/models/kinds:predict", b'{"instances": [[[NaN, 1]]]}', 400, "finite"),
+    ("/v1/models/kinds:predict", b'{"instances": [[[NaN, 1]]]}', 400, "finite|JSON"),
     ("/v1/models/kinds:predict", b'{"instances": [[[1e39, 1]]]}', 400, "float32"),
     ("/v1/models/kinds:predict", b'{"instances": ' + b"[" * 100000 + b"]" * 100000 + b"}", 400,
      "JSON"),
@@ -194,7 +194,7 @@ def test_bad_requests_get_json_errors_and_the_server_stays_up(served, path, body
     got = c.post(path, content=body, headers={"content-type": "application/json"})
     assert got.status_code == status, got.text
     message = got.json()["error"]
-    assert word.lower() in message.lower(), message
+    assert any(w.lower() in message.lower() for w in word.split("|")), message
     assert "Traceback" not in message
     assert c.get("/v1/models/sales").status_code == 200
 
@@ -274,3 +274,60 @@ def test_serve_refuses_bad_arguments_in_one_line(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert word in err and len(err.splitlines()) == 1, err
+
+
+def test_concurrent_requests_are_batched_and_each_gets_its_own_answer(served):
+    from concurrent.futures import ThreadPoolExecutor
+
+    p, feeds, _ = _feeds(served["fc"], served["df"])
+    scales = np.linspace(0.8, 1.2, 64)
+    want = p.predict(feeds["inputs"] * scales[:, None, None],
+                     np.repeat(feeds["future"], 64, 0))
+
+    def one(i):
+        body = {"instances": [{"inputs": (feeds["inputs"][0] * scales[i]).tolist(),
+                               "future": feeds["future"][0].tolist()}]}
+        with httpx.Client(base_url=served["server"].url, timeout=30) as c:
+            return np.array(c.post("/v1/models/sales:predict", json=body).json()["predictions"])
+
+    with ThreadPoolExecutor(16) as pool:
+        got = np.concatenate(list(pool.map(one, range(64))))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+class _Recorder:
+    """A stand-in predictor: doubles its input, fails on a marked shape, records calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def compute(self, feeds):
+        self.calls.append([f.shape for f in feeds])
+        if feeds[0].shape[1] == 3:
+            raise ValueError("bad shape 3")
+        return feeds[0] * 2
+
+
+def test_the_batcher_groups_by_shape_and_isolates_failures():
+    import asyncio
+
+    from zoo.serving.batching import Batcher
+
+    rec = _Recorder()
+    batcher = Batcher(rec, max_rows=10)
+    items = [np.full((1 + i % 3, 2 + 2 * (i % 2), 1), i, "float32") for i in range(12)]
+    items.append(np.zeros((1, 3, 1), "float32"))
+
+    async def go():
+        return await asyncio.gather(*(batcher.submit([x]) for x in items),
+                                    return_exceptions=True)
+    try:
+        got = asyncio.run(go())
+    finally:
+        batcher.close()
+    for x, out in zip(items[:-1], got[:-1]):
+        np.testing.assert_array_equal(out, x * 2)
+    assert isinstance(got[-1], ValueError)
+    assert all(len({s[1:] for s in call}) == 1 for call in rec.calls)  # one shape per call
+    assert len(rec.calls) < len(items)  # requests shared calls
+    assert max(call[0][0] for call in rec.calls) <= 10 + 2  # max_rows, plus one request

@@ -32,6 +32,9 @@ class Predictor:
     Args:
         path: The artifact directory.
         backend: ``"auto"``, ``"onnx"``, ``"xla"``, ``"serve"`` or ``"openvino"``.
+        threads: ONNX Runtime's threads per call (and no spin-waiting), or None for its
+            default (all cores). A server that batches concurrent requests runs best
+            with 1: the other cores parse requests.
 
     Attributes:
         path: The artifact directory.
@@ -54,9 +57,14 @@ class Predictor:
         (3, 1)
     """
 
-    def __init__(self, path, backend="auto"):
+    def __init__(self, path, backend="auto", threads=None):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        if threads is not None:
+            from zoo._checks import check_int
+
+            threads = check_int(threads, "threads", minimum=1)
+        self._threads = threads
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
         self.task = self.manifest["task"]
@@ -82,7 +90,12 @@ class Predictor:
             try:
                 import onnxruntime as ort
 
-                self._session = ort.InferenceSession(str(self.path / "model.onnx"),
+                options = ort.SessionOptions()
+                if self._threads is not None:
+                    options.intra_op_num_threads = self._threads
+                    options.inter_op_num_threads = self._threads
+                    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                self._session = ort.InferenceSession(str(self.path / "model.onnx"), options,
                                                      providers=["CPUExecutionProvider"])
                 return "onnx"
             except ImportError:
@@ -120,14 +133,17 @@ class Predictor:
         self._ov_local = threading.local()
         return "openvino"
 
-    def run(self, *arrays) -> np.ndarray:
-        """Runs the model on raw arrays in the signature's order (``inputs`` [, ``future``]).
+    def check_inputs(self, *arrays) -> list:
+        """The arrays as float32 feeds, checked against the signature (count and shapes).
 
         Args:
-            *arrays: float arrays shaped as the manifest's signature.
+            *arrays: float arrays in the signature's order (``inputs`` [, ``future``]).
 
         Returns:
-            The ``outputs`` array.
+            The float32 arrays, ready for :meth:`compute`.
+
+        Raises:
+            ValueError: Naming the input whose shape does not match.
         """
         if len(arrays) != len(self.input_names):
             raise ValueError(f"expected {len(self.input_names)} array(s) {self.input_names}, "
@@ -140,6 +156,10 @@ class Predictor:
                 raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "
                                  f"got {list(a.shape)}")
             feeds.append(a)
+        return feeds
+
+    def compute(self, feeds) -> np.ndarray:
+        """The backend's ``outputs`` for feeds already checked by :meth:`check_inputs`."""
         if self.backend == "onnx":
             return self._session.run(["outputs"], dict(zip(self.input_names, feeds)))[0]
         if self.backend == "openvino":
@@ -149,6 +169,17 @@ class Predictor:
                 request = self._ov_local.request = self._compiled.create_infer_request()
             return request.infer(dict(zip(self.input_names, feeds)))[self._ov_output].copy()
         return self._fn(*feeds)["outputs"].numpy()
+
+    def run(self, *arrays) -> np.ndarray:
+        """Runs the model on raw arrays in the signature's order (``inputs`` [, ``future``]).
+
+        Args:
+            *arrays: float arrays shaped as the manifest's signature.
+
+        Returns:
+            The ``outputs`` array.
+        """
+        return self.compute(self.check_inputs(*arrays))
 
     def _run_forecast(self, x, future=None):
         return self.run(x) if future is None else self.run(x, future)
@@ -218,15 +249,16 @@ class Predictor:
         return self._est.proba_with(self.run, X)
 
 
-def load(path, backend="auto") -> Predictor:
+def load(path, backend="auto", threads=None) -> Predictor:
     """Loads an artifact for inference (``zoo.load``).
 
     Args:
         path: The artifact directory written by ``export``.
         backend: ``"auto"`` (fastest available), ``"onnx"``, ``"xla"``, ``"serve"`` or
             ``"openvino"`` (artifacts exported with that format).
+        threads: ONNX Runtime threads per call (None: its default, all cores).
 
     Returns:
         A :class:`Predictor`.
     """
-    return Predictor(path, backend=backend)
+    return Predictor(path, backend=backend, threads=threads)

@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-body-bytes", type=int, default=None,
                    help="refuse larger request bodies with 413 (default 32 MiB)")
     s.add_argument("--backend", default="auto", help="Predictor backend (default: fastest)")
+    s.add_argument("--model-threads", type=int, default=1,
+                   help="ONNX Runtime threads per batched model call (default 1)")
 
     x = sub.add_parser("export-serving",
                        help="copy an artifact into TF Serving's layout BASE/NAME/VERSION")
@@ -217,7 +219,10 @@ def _serve(args):
     from zoo.serving.app import serve
     from zoo.serving.repository import load_all
 
-    serve(load_all(args.dirs, names, backend=args.backend), host=args.host, port=args.port,
+    if args.model_threads < 1:
+        raise UsageError(f"--model-threads must be >= 1, got {args.model_threads}")
+    serve(load_all(args.dirs, names, backend=args.backend, threads=args.model_threads),
+          host=args.host, port=args.port,
           max_body_bytes=limit)
     return 0
 

@@ -1,20 +1,47 @@
 """The ``zoo serve`` ASGI application (Starlette) and its runner (uvicorn).
 
 Every request is answered with JSON: the routes and the error statuses are in
-:mod:`zoo.serving.protocol`. The model call (numpy in, numpy out, through the
-Predictor's fastest backend) runs in a worker thread, so the event loop keeps
-accepting and parsing requests while a batch computes.
+:mod:`zoo.serving.protocol`. ``:predict`` model calls (numpy in, numpy out, through
+the Predictor's fastest backend) run in each model's worker thread, batched across
+concurrent requests (:mod:`zoo.serving.batching`), so the event loop only parses and
+answers; ``:forecast`` (pandas feature building) runs in Starlette's thread pool.
+JSON goes through orjson where installed (the ``serve`` extra), else the standard
+library: parsing a 64-window request costs ~4.5 ms with ``json`` on this CPU.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
 import numpy as np
 
 from zoo.serving import protocol
+from zoo.serving.batching import Batcher
 from zoo.serving.protocol import RequestError
+
+try:
+    import orjson
+except ImportError:  # the standard library does the same, slower
+    orjson = None
+
+
+def _loads(data: bytes):
+    if orjson is not None:
+        return orjson.loads(data)
+    return json.loads(data)
+
+
+def _dumps(payload) -> bytes:
+    # NaN/inf are not JSON: answers are checked finite before they get here
+    if orjson is not None:
+        return orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
+    return json.dumps(_lists(payload), separators=(",", ":"), allow_nan=False).encode()
+
+
+def _lists(payload):
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in payload.items()}
 
 
 def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY):
@@ -37,11 +64,14 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
     """
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse, Response
+    from starlette.responses import Response
     from starlette.routing import Route
 
+    batchers = {name: Batcher(s.predictor) for name, s in servables.items()}
+
     def error(message, status):
-        return JSONResponse({"error": message}, status_code=status)
+        return Response(_dumps({"error": message}), status_code=status,
+                        media_type="application/json")
 
     def servable_for(name, version):
         servable = servables.get(name)
@@ -66,16 +96,14 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
                                    "bytes (--max-body-bytes)", 413)
             chunks.append(chunk)
         try:
-            return json.loads(b"".join(chunks))
+            return _loads(b"".join(chunks))
         except (ValueError, UnicodeDecodeError) as err:
             raise RequestError(f"the body is not valid JSON: {err}") from None
         except RecursionError:
             raise RequestError("the body is not valid JSON for this API: nested too deeply") from None
 
     def dumps(payload):
-        # NaN/inf are not JSON: a model answering them is reported, never sent as invalid JSON
-        return Response(json.dumps(payload, separators=(",", ":"), allow_nan=False),
-                        media_type="application/json")
+        return Response(_dumps(payload), media_type="application/json")
 
     async def models(request):
         rest = request.path_params["rest"]
@@ -101,8 +129,15 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
             p = servable.predictor
             if verb == "predict":
                 arrays, key = protocol.decode_predict(body, p.input_names)
-                out = await run_in_threadpool(_run, p, arrays)
-                return dumps({key: out.tolist()})
+                try:
+                    feeds = p.check_inputs(*arrays)
+                except ValueError as err:  # wrong shapes: the Predictor names the input
+                    raise RequestError(str(err)) from None
+                out = await batchers[servable.name].submit(feeds)
+                if not np.isfinite(out).all():
+                    raise RequestError("the model answered NaN or inf for this input (check "
+                                       "for values far outside the training range)")
+                return dumps({key: np.ascontiguousarray(out)})
             history, future = protocol.decode_forecast(body, p)
             frame = await run_in_threadpool(_forecast, p, history, future)
             return dumps({"forecast": protocol.forecast_records(frame)})
@@ -117,19 +152,15 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
         status = getattr(exc, "status_code", 404)
         return error(f"no such resource: {request.method} {request.url.path}", status)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        for b in batchers.values():
+            b.close()
+
     routes = [Route("/v1/models/{rest:path}", models, methods=["GET", "POST"])]
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
-
-
-def _run(predictor, arrays):
-    try:
-        out = predictor.run(*arrays)
-    except ValueError as err:  # wrong shapes: the Predictor names the input
-        raise RequestError(str(err)) from None
-    if not np.isfinite(out).all():
-        raise RequestError("the model answered NaN or inf for this input (check for "
-                           "values far outside the training range)")
-    return out
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found},
+                     lifespan=lifespan)
 
 
 def _forecast(predictor, history, future):
@@ -149,8 +180,15 @@ def serve(servables: dict, host: str = "127.0.0.1", port: int = 8501,
         port: The TCP port (TF Serving's REST default, 8501).
         max_body_bytes: As for :func:`create_app`.
     """
+    import gc
+
     import uvicorn
 
+    # Everything loaded so far (TensorFlow, Keras, the models: millions of objects) is
+    # never freed; frozen, the collector stops walking it on every full collection.
+    # Unfrozen, those collections were the whole single-window p99 (65 ms vs 16 ms).
+    gc.collect()
+    gc.freeze()
     app = create_app(servables, max_body_bytes)
     for s in servables.values():
         print(f"serving {s.name!r} version {s.version} ({s.predictor.task}, backend "

@@ -77,13 +77,16 @@ def resolve(directory, name=None) -> tuple[str, int, Path]:
     return name, version, found[version]
 
 
-def load_all(directories, names=None, backend="auto") -> dict:
+def load_all(directories, names=None, backend="auto", threads=1) -> dict:
     """Loads every served model: ``{name: Servable}``.
 
     Args:
         directories: Directories as in :func:`resolve`.
         names: Optional ``{name: directory}`` pairs (``--name NAME=DIR``).
         backend: The Predictor backend (default the fastest available).
+        threads: ONNX Runtime threads per model call: 1 by default, since the server
+            batches concurrent requests and the other cores parse them (measured:
+            64-window requests 369 -> 527 per second on 2 cores).
 
     Returns:
         Name -> :class:`Servable`.
@@ -102,5 +105,5 @@ def load_all(directories, names=None, backend="auto") -> dict:
         if name in served:
             raise ValueError(f"two directories would be served as {name!r}: name one with "
                              "--name NAME=DIR")
-        served[name] = Servable(name, version, path, load(path, backend=backend))
+        served[name] = Servable(name, version, path, load(path, backend=backend, threads=threads))
     return served
