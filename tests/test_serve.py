@@ -331,3 +331,15 @@ def test_the_batcher_groups_by_shape_and_isolates_failures():
     assert all(len({s[1:] for s in call}) == 1 for call in rec.calls)  # one shape per call
     assert len(rec.calls) < len(items)  # requests shared calls
     assert max(call[0][0] for call in rec.calls) <= 10 + 2  # max_rows, plus one request
+
+
+@pytest.mark.parametrize("module", ["zoo.serving.batching", "zoo.serving.app",
+                                    "zoo.serving.layout", "zoo.edge_export"])
+def test_the_docstring_examples_run(module, monkeypatch):
+    import doctest
+    import importlib
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # they read saved_models/golden
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted and not result.failed

@@ -39,7 +39,7 @@ class Batcher:
         ...     finally:
         ...         b.close()
         >>> asyncio.run(one()).shape
-        (1, 6, 1)
+        (1, 6, 1, 3)
     """
 
     def __init__(self, predictor, max_rows: int = MAX_ROWS):
