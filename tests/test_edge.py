@@ -3,8 +3,8 @@ OpenVINO's own runtime match the SavedModel's ``serve``, raw values in and raw u
 
 The models are exported here; both runtimes then run in ONE subprocess that cannot
 import zoo or TensorFlow, as on an edge box. The default suite covers one model of each
-kind (a forecaster with ``future``, a quantile head, a hybrid, a masked variable-length
-classifier, a labeller); ``-m slow`` covers every registered builder.
+kind (a quantile forecaster with ``future``, a masked variable-length classifier, a
+labeller); ``-m slow`` covers every registered builder, as forecaster and classifier.
 """
 
 import json
@@ -121,10 +121,8 @@ def test_edge_files_match_serve(tmp_path):
     lab_X = [np.random.default_rng(i).normal(size=(10 + i, 2)) for i in range(6)]
     lab_y = [np.where(np.arange(len(x)) < 5, "rest", "move") for x in lab_X]
     labeler = zoo.SequenceLabeler(model="gru", units=4, epochs=1, verbose=0).fit(lab_X, lab_y)
-    estimators = {
-        "lstm_future": _forecaster("lstm"),
-        "gru_quantiles": _forecaster("gru", quantiles=[0.1, 0.5, 0.9]),
-        "lstm_fcn": _forecaster("lstm_fcn"),
+    estimators = {  # every builder, both tasks: -m slow
+        "lstm_future_quantiles": _forecaster("lstm", quantiles=[0.1, 0.5, 0.9]),
         "bigru_masked_classifier": clf,
         "gru_labeler": labeler,
     }
