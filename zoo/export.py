@@ -339,6 +339,9 @@ def read_manifest(path) -> dict:
         raise ValueError(f"{mpath} is not valid JSON: {err}") from None
     if not isinstance(manifest, dict) or "format_version" not in manifest:
         raise ValueError(f"{mpath} is not a zoo manifest (no format_version)")
+    from zoo.manifest_schema import check_manifest
+
+    check_manifest(manifest, path)  # types and file entries, before any listed file is read
     version = manifest["format_version"]
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValueError(
