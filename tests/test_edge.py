@@ -169,10 +169,12 @@ def test_cli_train_formats_writes_the_edge_files(tmp_path, capsys):
 
     out = tmp_path / "art"
     assert main(["train", "--data", "airline", "--lookback", "12", "--horizon", "3",
-                 "--epochs", "1", "--units", "4", "--formats", "litert", "--out", str(out)]) == 0
+                 "--epochs", "1", "--units", "4", "--formats", "litert", "--max-length", "50",
+                 "--out", str(out)]) == 0
     files = read_manifest(out)["files"]
     assert {"model.tflite", "model.keras", "saved_model.pb"} <= set(files)
     assert "model.xml" not in files
+    assert read_manifest(out)["edge"]["max_length"] is None  # fixed length: not used
     capsys.readouterr()
     for bad in ("tflite", ",", "litert,gguf"):
         assert main(["train", "--data", "airline", "--epochs", "1", "--formats", bad,

@@ -116,7 +116,7 @@ def test_row_and_columnar_predictions_equal_the_predictor(served):
     got = c.post("/v1/models/sales:predict", json=rows)
     assert got.status_code == 200, got.text
     np.testing.assert_allclose(np.array(got.json()["predictions"]), want, rtol=1e-5, atol=1e-5)
-    cols = {"signature_name": "serving_default",
+    cols = {"signature_name": "serve",  # every SavedModel endpoint computes `outputs`
             "inputs": {"inputs": x.tolist(), "future": fut.tolist()}}
     got = c.post("/v1/models/sales/versions/1:predict", json=cols).json()
     np.testing.assert_allclose(np.array(got["outputs"]), want, rtol=1e-5, atol=1e-5)
@@ -181,6 +181,17 @@ BAD = [  # (path, body bytes, status, a word the error names)
     ("/v1/models/kinds:predict", b'{"instances": [[[1e39, 1]]]}', 400, "float32"),
     ("/v1/models/kinds:predict", b'{"instances": ' + b"[" * 100000 + b"]" * 100000 + b"}", 400,
      "JSON"),
+    ("/v1/models/sales:predict", json.dumps({"inputs": {  # 2 windows, 1 future
+        "inputs": [[[1.0, 0.0, 0.0, 0.0]] * 12] * 2, "future": [[[1.0, 0.0, 0.0]] * 3]}}).encode(),
+     400, "same number"),
+    ("/v1/models/sales:forecast", b'{"history": null}', 400, "history"),
+    ("/v1/models/sales:forecast", b'{"history": [{"y": 1, "promo": 0}]}', 400, "ds"),
+    ("/v1/models/sales:forecast", b'{"history": [{"ds": 5, "y": 1, "promo": 0}]}', 400,
+     "strings"),
+    ("/v1/models/sales:forecast", b'{"history": [{"ds": "2001-01-01", "y": 1e300, '
+     b'"promo": 0}]}', 400, "float32"),
+    ("/v1/models/sales:forecast", b'{"history": [{"ds": "2001-01-01", "y": "7", '
+     b'"promo": 0}]}', 400, "numbers"),
     ("/v1/models/nope:predict", b"{}", 404, "not served"),
     ("/v1/models/sales/versions/7:predict", b"{}", 404, "version"),
     ("/v1/models/sales:regress", b"{}", 404, "predict"),
@@ -201,6 +212,9 @@ def test_bad_requests_get_json_errors_and_the_server_stays_up(served, path, body
 
 def test_unknown_routes_and_methods(served):
     c = served["server"].client
+    assert c.head("/v1/models/sales").status_code == 200
+    assert c.get("/v1/models/sales/versions/01").status_code == 200  # TF Serving reads an int
+    assert c.put("/v1/models/sales").headers["allow"] == "GET, HEAD, POST"
     assert c.get("/v2/health").status_code == 404
     assert "error" in c.get("/v2/health").json()
     assert c.get("/v1/models/nope").status_code == 404
@@ -261,6 +275,8 @@ def test_export_serving_refuses_bad_input_and_writes_nothing(served, tmp_path, c
     with pytest.raises(ValueError, match="version"):
         zoo.export_serving(served["fc"], base, version=0)
     assert not base.exists()
+    (tmp_path / "other" / "m" / "3").mkdir(parents=True)  # a plain SavedModel version, say
+    assert zoo.export_serving(served["fc"], tmp_path / "other", name="m").name == "4"
     assert main(["export-serving", str(tmp_path / "absent"), str(base)]) == 2
     assert "export-serving: error" in capsys.readouterr().err
     assert not base.exists()
@@ -270,7 +286,9 @@ def test_serve_refuses_bad_arguments_in_one_line(tmp_path, capsys):
     for argv, word in ([["serve", str(tmp_path)], "neither"], [["serve"], "at least one"],
                        [["serve", str(tmp_path / "no")], "does not exist"],
                        [["serve", "--name", "x", str(tmp_path)], "NAME=DIR"],
-                       [["serve", "--port", "70000", str(tmp_path)], "--port"]):
+                       [["serve", "--port", "70000", str(tmp_path)], "--port"],
+                       [["serve", "--name", f"a={tmp_path}", "--name", f"a={tmp_path}"],
+                        "twice"]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert word in err and len(err.splitlines()) == 1, err
@@ -343,3 +361,42 @@ def test_the_docstring_examples_run(module, monkeypatch):
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # they read saved_models/golden
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted and not result.failed
+
+
+def test_the_batcher_answers_each_event_loop_and_survives_a_closed_one():
+    import asyncio
+    import threading
+
+    from zoo.serving.batching import Batcher
+
+    class Slow(_Recorder):
+        def compute(self, feeds):
+            time.sleep(0.3)
+            return feeds[0] * 2
+
+    batcher = Batcher(Slow())
+    x = np.ones((1, 2, 1), "float32")
+    got = {}
+
+    def in_its_own_loop(name):
+        got[name] = asyncio.run(asyncio.wait_for(batcher.submit([x]), 5))
+
+    threads = [threading.Thread(target=in_its_own_loop, args=(n,)) for n in "ab"]
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(got) == {"a", "b"} and time.time() - t0 < 3  # neither waited for its timeout
+
+    async def give_up():  # the loop closes while the worker still computes its request
+        try:
+            await asyncio.wait_for(batcher.submit([x]), 0.05)
+        except asyncio.TimeoutError:
+            pass
+    asyncio.run(give_up())
+    time.sleep(0.5)
+    np.testing.assert_array_equal(asyncio.run(batcher.submit([x])), x * 2)  # still alive
+    batcher.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(batcher.submit([x]))

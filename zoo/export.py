@@ -281,8 +281,9 @@ def _write_edge(model, tmp: Path, formats, input_specs, max_length) -> dict:
     from zoo.edge_export import ROUTE, static_specs, unrolled_twin, write_edge
 
     specs = static_specs(input_specs, max_length)
-    twin = unrolled_twin(model, max_length if any(
-        d is None for shape in input_specs.values() for d in list(shape)[1:]) else None)
+    dynamic = any(d is None for shape in input_specs.values() for d in list(shape)[1:])
+    max_length = max_length if dynamic else None  # a fixed-length model keeps its length
+    twin = unrolled_twin(model, max_length)
     disable_cudnn(twin)
     saved = tmp / ".unrolled-twin"  # inside the temporary artifact: removed with it on failure
     write_saved_model(twin, saved, specs, xla=False)

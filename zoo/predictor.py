@@ -143,7 +143,8 @@ class Predictor:
             The float32 arrays, ready for :meth:`compute`.
 
         Raises:
-            ValueError: Naming the input whose shape does not match.
+            ValueError: Naming the input whose shape does not match, or when the
+                inputs' batch sizes differ.
         """
         if len(arrays) != len(self.input_names):
             raise ValueError(f"expected {len(self.input_names)} array(s) {self.input_names}, "
@@ -156,6 +157,9 @@ class Predictor:
                 raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "
                                  f"got {list(a.shape)}")
             feeds.append(a)
+        if len({len(a) for a in feeds}) > 1:
+            raise ValueError(f"the inputs {self.input_names} must hold the same number of "
+                             f"windows (batch size), got {[len(a) for a in feeds]}")
         return feeds
 
     def compute(self, feeds) -> np.ndarray:

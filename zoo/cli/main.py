@@ -215,6 +215,8 @@ def _serve(args):
         name, sep, directory = pair.partition("=")
         if not sep or not name or not directory:
             raise UsageError(f"--name takes NAME=DIR, got {pair!r}")
+        if name in names:
+            raise UsageError(f"--name {name!r} is given twice")
         names[name] = directory
     from zoo.serving.app import serve
     from zoo.serving.repository import load_all

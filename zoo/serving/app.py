@@ -78,12 +78,12 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
         if servable is None:
             raise RequestError(f"Servable not found for request: model {name!r} is not "
                                f"served (served: {sorted(servables)})", 404)
-        if version is not None and version != str(servable.version):
+        if version is not None and not (version.isdigit() and int(version) == servable.version):
             raise RequestError(f"Servable not found for request: version {version!r} of "
                                f"{name!r} (served: version {servable.version})", 404)
         return servable
 
-    async def read_json(request):
+    async def read_body(request) -> bytes:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
             raise RequestError(f"request body of {declared} bytes is over the limit of "
@@ -95,12 +95,7 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
                 raise RequestError(f"request body is over the limit of {max_body_bytes} "
                                    "bytes (--max-body-bytes)", 413)
             chunks.append(chunk)
-        try:
-            return _loads(b"".join(chunks))
-        except (ValueError, UnicodeDecodeError) as err:
-            raise RequestError(f"the body is not valid JSON: {err}") from None
-        except RecursionError:
-            raise RequestError("the body is not valid JSON for this API: nested too deeply") from None
+        return b"".join(chunks)
 
     def dumps(payload):
         return Response(_dumps(payload), media_type="application/json")
@@ -108,7 +103,7 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
     async def models(request):
         rest = request.path_params["rest"]
         try:
-            if request.method == "GET":
+            if request.method in ("GET", "HEAD"):
                 match = protocol._GET.match(rest)
                 if match is None:
                     raise RequestError(f"no such resource: /v1/models/{rest}", 404)
@@ -125,20 +120,21 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
             if verb not in ("predict", "forecast"):
                 raise RequestError(f"':{verb}' is not served; use ':predict' (or "
                                    "':forecast' for forecasters)", 404)
-            body = await read_json(request)
+            raw = await read_body(request)
             p = servable.predictor
             if verb == "predict":
-                arrays, key = protocol.decode_predict(body, p.input_names)
+                # a large body is parsed in a worker thread, so small requests keep flowing
+                decode = (run_in_threadpool if len(raw) > LARGE_BODY else _now)
+                feeds, key = await decode(_predict_feeds, raw, p)
                 try:
-                    feeds = p.check_inputs(*arrays)
-                except ValueError as err:  # wrong shapes: the Predictor names the input
-                    raise RequestError(str(err)) from None
-                out = await batchers[servable.name].submit(feeds)
+                    out = await batchers[servable.name].submit(feeds)
+                except RuntimeError as err:
+                    raise RequestError(str(err), 503) from None
                 if not np.isfinite(out).all():
                     raise RequestError("the model answered NaN or inf for this input (check "
                                        "for values far outside the training range)")
                 return dumps({key: np.ascontiguousarray(out)})
-            history, future = protocol.decode_forecast(body, p)
+            history, future = protocol.decode_forecast(_parse(raw), p)
             frame = await run_in_threadpool(_forecast, p, history, future)
             return dumps({"forecast": protocol.forecast_records(frame)})
         except RequestError as err:
@@ -150,6 +146,11 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
 
     async def not_found(request, exc):
         status = getattr(exc, "status_code", 404)
+        if status == 405:
+            response = error(f"method {request.method} is not allowed on {request.url.path} "
+                             "(GET for status and metadata, POST for :predict and :forecast)", 405)
+            response.headers["Allow"] = "GET, HEAD, POST"
+            return response
         return error(f"no such resource: {request.method} {request.url.path}", status)
 
     @contextlib.asynccontextmanager
@@ -163,11 +164,43 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
                      lifespan=lifespan)
 
 
+# bodies above this many bytes are parsed off the event loop
+LARGE_BODY = 256 * 1024
+
+
+async def _now(fn, *args):
+    return fn(*args)
+
+
+def _parse(raw: bytes):
+    try:
+        return _loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise RequestError(f"the body is not valid JSON: {str(err).splitlines()[0]}") from None
+    except RecursionError:
+        raise RequestError("the body is not valid JSON for this API: nested too deeply") from None
+
+
+def _predict_feeds(raw: bytes, predictor):
+    """The checked float32 feeds of a ``:predict`` body, and the answer's key."""
+    body = _parse(raw)
+    signature = body.get("signature_name") if isinstance(body, dict) else None
+    if signature is not None and signature in predictor.manifest.get("endpoints", []):
+        body = {k: v for k, v in body.items() if k != "signature_name"}  # every endpoint
+    arrays, key = protocol.decode_predict(body, predictor.input_names)  # computes `outputs`
+    try:
+        return predictor.check_inputs(*arrays), key
+    except ValueError as err:  # wrong shapes or batch sizes: the Predictor names the input
+        raise RequestError(str(err)) from None
+
+
 def _forecast(predictor, history, future):
     try:
         return predictor.predict(history, future)
-    except (ValueError, TypeError, KeyError) as err:
-        raise RequestError(str(err).splitlines()[0] if str(err) else type(err).__name__) from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as err:
+        # the estimator's own checks, and pandas failing on history it cannot index
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise RequestError(f"this history cannot be forecast: {message}") from None
 
 
 def serve(servables: dict, host: str = "127.0.0.1", port: int = 8501,

@@ -46,20 +46,36 @@ class Batcher:
         self.predictor = predictor
         self.max_rows = max_rows
         self._queue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._work, name="zoo-batcher", daemon=True)
-        self._thread.start()
+        self._thread = None  # started by the first request: an unused Batcher holds no thread
+        self._lock = threading.Lock()
+        self._closed = False
 
     async def submit(self, feeds: list) -> np.ndarray:
-        """The model's outputs for checked feeds (:meth:`Predictor.check_inputs`)."""
+        """The model's outputs for checked feeds (:meth:`Predictor.check_inputs`).
+
+        Raises:
+            RuntimeError: If the batcher is closed.
+        """
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((feeds, future, loop))
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this model's batcher is closed (the server is stopping)")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="zoo-batcher",
+                                                daemon=True)
+                self._thread.start()
+            self._queue.put((feeds, future, loop))
         return await future
 
     def close(self):
         """Stops the worker thread (after the requests already queued)."""
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+            self._queue.put(None)
+        if thread is not None:
+            thread.join(timeout=10)
 
     def _work(self):
         while True:
@@ -77,7 +93,10 @@ class Batcher:
                     break
                 batch.append(item)
                 rows += len(item[0][0])
-            self._run(batch)
+            try:
+                self._run(batch)
+            except Exception as err:  # noqa: BLE001 - the worker must outlive any batch
+                _deliver([(i[1], i[2], None, err) for i in batch])
 
     def _run(self, batch):
         groups = {}
@@ -92,19 +111,33 @@ class Batcher:
                 else:
                     joined = [np.concatenate(parts) for parts in zip(*(i[0] for i in items))]
                     out = self.predictor.compute(joined)
+                    if len(out) != len(joined[0]):
+                        raise RuntimeError(f"the model answered {len(out)} rows for "
+                                           f"{len(joined[0])} windows")
                     cuts = np.cumsum([len(i[0][0]) for i in items])[:-1]
                     outs = np.split(out, cuts)
-                results += [(i[1], o, None) for i, o in zip(items, outs)]
+                results += [(i[1], i[2], o, None) for i, o in zip(items, outs)]
             except Exception as err:  # noqa: BLE001 - handed to each waiting request
-                results += [(i[1], None, err) for i in items]
-        # one wake-up of the event loop per batch (every request here shares the loop)
-        batch[0][2].call_soon_threadsafe(_resolve, results)
+                results += [(i[1], i[2], None, err) for i in items]
+        _deliver(results)
+
+
+def _deliver(results):
+    """Resolves each future in its own event loop: one wake-up per loop per batch."""
+    by_loop = {}
+    for future, loop, out, err in results:
+        by_loop.setdefault(loop, []).append((future, out, err))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, items)
+        except RuntimeError:
+            pass  # that loop is closed: nobody waits for these answers any more
 
 
 def _resolve(results):
     for future, out, err in results:
-        if future.cancelled():
-            continue  # the client went away
+        if future.done():
+            continue  # cancelled: the client went away
         if err is None:
             future.set_result(out)
         else:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from zoo._checks import check_int
 from zoo.export import read_manifest
-from zoo.serving.repository import _NAME, versions_in
+from zoo.serving.repository import _NAME
 
 
 def export_serving(artifact, base, name=None, version=None) -> Path:
@@ -50,7 +50,9 @@ def export_serving(artifact, base, name=None, version=None) -> Path:
     model_dir = Path(base) / name
     if model_dir.exists() and not model_dir.is_dir():
         raise ValueError(f"{model_dir} exists and is not a directory")
-    existing = versions_in(model_dir)
+    # every numbered directory counts (TF Serving serves the highest, zoo artifact or not)
+    existing = [int(d.name) for d in model_dir.iterdir() if d.is_dir() and d.name.isdigit()] \
+        if model_dir.is_dir() else []
     if version is None:
         version = max(existing, default=0) + 1
     version = check_int(version, "version", minimum=1)

@@ -72,7 +72,7 @@ def decode_predict(body: dict, input_names: list) -> tuple[list, str]:
     signature = body.get("signature_name", "serving_default")
     if signature not in SIGNATURES:
         raise RequestError(f"signature_name {signature!r} is not served; this model has "
-                           "'serving_default'")
+                           "'serving_default' (also 'serve')")
     if "instances" in body and "inputs" in body:
         raise RequestError("give 'instances' (row format) or 'inputs' (columnar format), "
                            "not both")
@@ -129,24 +129,48 @@ def decode_forecast(body, predictor):
     if unknown:
         raise RequestError(f"unknown key(s) {unknown}; a forecast request takes 'history' "
                            "and optionally 'future'")
+    timed = predictor.manifest.get("frequency") is not None
     frames = []
     for key in ("history", "future"):
         records = body.get(key)
-        if records is None:
+        if records is None and key == "future":
             frames.append(None)
             continue
         if not isinstance(records, list) or not records or not all(
                 isinstance(r, dict) for r in records):
             raise RequestError(f"{key!r} must be a non-empty list of records (objects)")
         frame = pd.DataFrame.from_records(records)
-        if "unique_id" not in frame.columns and "ds" in frame.columns:
-            try:
-                index = pd.DatetimeIndex(pd.to_datetime(frame.pop("ds")), name="ds")
-            except (ValueError, TypeError) as err:
-                raise RequestError(f"{key!r}: 'ds' must hold timestamps ({err})") from None
-            frame.index = index
+        for col in frame.columns:
+            if col not in ("ds", "unique_id"):
+                _check_numbers(frame[col], key, col)
+        if timed and "ds" not in frame.columns:
+            raise RequestError(f"{key!r} records need a 'ds' timestamp: this model was "
+                               f"trained on {predictor.manifest['frequency']!r} data")
+        if "ds" in frame.columns:
+            if timed:
+                if not all(isinstance(v, str) for v in frame["ds"]):
+                    raise RequestError(f"{key!r}: 'ds' must hold timestamps as strings "
+                                       "(ISO 8601, such as \"2020-01-31\")")
+                try:
+                    frame["ds"] = pd.to_datetime(frame["ds"])
+                except (ValueError, TypeError) as err:
+                    raise RequestError(f"{key!r}: 'ds' must hold timestamps "
+                                       f"({str(err).splitlines()[0]})") from None
+            if "unique_id" not in frame.columns:
+                frame = frame.set_index("ds")
         frames.append(frame)
     return frames
+
+
+def _check_numbers(column, key, name):
+    values = column.tolist()
+    if not all(isinstance(v, (int, float)) for v in values):  # booleans are 0/1 flags
+        raise RequestError(f"{key!r}: column {name!r} must hold numbers (no strings or "
+                           "nulls)")
+    arr = np.asarray(values, dtype="float64")
+    if not (np.isfinite(arr).all() and (np.abs(arr) <= np.finfo("float32").max).all()):
+        raise RequestError(f"{key!r}: column {name!r} holds NaN, infinity or values beyond "
+                           "float32's range")
 
 
 def forecast_records(frame) -> list:
