@@ -185,3 +185,4 @@ def check_path(value, name: str) -> str:
     if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
         raise ValueError(f"{name} must be a path (str or os.PathLike); got {value!r}.")
     return os.fspath(value)
+

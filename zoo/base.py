@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError as _SklearnNotFitted
 
 from zoo._checks import check_bool, check_choice, check_int, check_rate, check_size, is_int
 
@@ -67,6 +68,11 @@ DERIVED_BUILDER_ARGS = ("task", "input_shape", "horizon", "n_targets", "n_classe
                         "quantiles", "n_future", "api")
 
 
+class NotFittedError(_SklearnNotFitted, RuntimeError):
+    """``predict`` before ``fit``: scikit-learn's ``NotFittedError`` (a ``ValueError``
+    and ``AttributeError``), and a ``RuntimeError`` as zoo raised before."""
+
+
 class ZooEstimator(BaseEstimator):
     """Base class of :class:`zoo.Forecaster` and :class:`zoo.Classifier`."""
 
@@ -88,7 +94,7 @@ class ZooEstimator(BaseEstimator):
     # ------------------------------------------------------------------ checks
     def _check_fitted(self):
         if not hasattr(self, "model_"):
-            raise RuntimeError(
+            raise NotFittedError(
                 f"this {type(self).__name__} is not fitted yet: call fit() first "
                 f"(or {type(self).__name__}.load(path))"
             )

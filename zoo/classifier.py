@@ -43,6 +43,19 @@ class Classifier(SequenceEstimator):
         model_kwargs: Extra builder keyword arguments.
         {training_args}
 
+    Attributes:
+        classes_: The class labels, in the order of the probabilities.
+        n_timesteps_: Time steps of fixed-length input (None when fitted on sequences
+            of varying length).
+        n_channels_: Features per time step (the manifest's ``n_features``).
+        n_features_in_: scikit-learn's meaning, ``X.shape[1]``: the time steps of
+            fixed-length input; not set for variable-length models.
+        history_: The Keras loss history of the training that chose the epochs.
+
+    Scikit-learn's ``check_estimator`` passes (``tests/test_sklearn_checks.py``).
+    Before ``fit``, ``predict`` raises :class:`zoo.base.NotFittedError`
+    (scikit-learn's ``NotFittedError``, also a ``RuntimeError``).
+
     Example:
         >>> import zoo
         >>> Xtr, ytr, Xte, yte = zoo.datasets.load("italy_power_demand")
@@ -74,7 +87,7 @@ class Classifier(SequenceEstimator):
             self.
         """
         spec = self._check_sequence_params()
-        data, variable = as_sequences(X)
+        data, variable = as_sequences(X, min_samples=2)
         y = np.asarray(y)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D (one label per sample), got shape {y.shape}")
@@ -132,17 +145,26 @@ class Classifier(SequenceEstimator):
         self.pad_value_ = pad_value
         self.variable_length_ = variable
         self.n_timesteps_ = None if variable else int(X_arr.shape[1])
-        self.n_features_in_ = int(X_arr.shape[-1])
+        self.n_channels_ = int(X_arr.shape[-1])
+        self._set_n_features_in()
         self.scaling_stats_ = {"mean": holder["stats"][0], "std": holder["stats"][1]}
         return self
 
     # ------------------------------------------------------------------ inference
+    def _set_n_features_in(self):
+        # scikit-learn's meaning, X.shape[1]: the time steps of fixed-length input; a
+        # variable-length model has none (the per-step count is n_channels_)
+        if self.n_timesteps_ is None:
+            self.__dict__.pop("n_features_in_", None)
+        else:
+            self.n_features_in_ = self.n_timesteps_
+
     def _prepare(self, X):
         data, variable = as_sequences(X)
         widths = {d.shape[-1] for d in data} if variable else {data.shape[-1]}
-        if widths != {self.n_features_in_}:
+        if widths != {self.n_channels_}:
             raise ValueError(f"X has {sorted(widths)} feature(s) per step; the model was fitted "
-                             f"on {self.n_features_in_}")
+                             f"on {self.n_channels_}")
         if variable or self.variable_length_:
             if not self.variable_length_:
                 raise ValueError(f"the model was fitted on fixed-length sequences of "
@@ -150,8 +172,9 @@ class Classifier(SequenceEstimator):
             seqs = data if variable else list(data)
             return pad_sequences(seqs, self.pad_value_)
         if data.shape[1] != self.n_timesteps_:
-            raise ValueError(f"X has {data.shape[1]} time steps; the model was fitted on "
-                             f"{self.n_timesteps_}")
+            raise ValueError(f"X has {data.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_timesteps_} features as input (time steps "
+                             "of the fixed-length sequences it was fitted on)")
         return data.astype("float32")
 
     def predict_proba(self, X):
@@ -187,7 +210,8 @@ class Classifier(SequenceEstimator):
         Returns:
             An array of labels from ``classes_``.
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # first: it raises NotFittedError before fit
+        return self.classes_[proba.argmax(axis=1)]
 
     def score(self, X, y):
         """Accuracy on ``(X, y)``.
@@ -207,14 +231,14 @@ class Classifier(SequenceEstimator):
 
     # ------------------------------------------------------------------ artifact
     def _input_specs(self):
-        return {"inputs": (None, self.n_timesteps_, self.n_features_in_)}
+        return {"inputs": (None, self.n_timesteps_, self.n_channels_)}
 
     def _manifest(self):
         return {
             **self._manifest_common(),
             "classes": self.classes_.tolist(),
             "n_timesteps": self.n_timesteps_,
-            "n_features": self.n_features_in_,
+            "n_features": self.n_channels_,  # per step, as before
             "variable_length": self.variable_length_,
             "pad_value": self.pad_value_,
             "scaling": self.scaling_stats_,
@@ -224,7 +248,8 @@ class Classifier(SequenceEstimator):
         self._restore_common(m)
         self.classes_ = np.asarray(m["classes"])
         self.n_timesteps_ = m["n_timesteps"]
-        self.n_features_in_ = m["n_features"]
+        self.n_channels_ = m["n_features"]
+        self._set_n_features_in()
         self.variable_length_ = m["variable_length"]
         self.pad_value_ = m["pad_value"]
         self.scaling_stats_ = m["scaling"]

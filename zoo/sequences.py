@@ -44,19 +44,28 @@ def choose_pad_value(values: np.ndarray) -> float:
     return pad if pad < low else low - magnitude
 
 
-def as_sequences(X, name="X"):
-    """Validates X: returns ``(array [n, T, F] or list of [T_i, F], variable_length)``."""
+def as_sequences(X, name="X", min_samples=1):
+    """Validates X: returns ``(array [n, T, F] or list of [T_i, F], variable_length)``.
+
+    Arrays go through ``sklearn.utils.validation.check_array`` (so sparse, complex,
+    object, empty and 1-D input get scikit-learn's messages); lists of sequences of
+    different lengths are checked one by one. ``min_samples`` is the fewest
+    sequences accepted (2 to fit a classifier).
+    """
     if isinstance(X, (list, tuple)) and len(X) and not np.isscalar(X[0]) and \
             len({np.shape(x)[0] for x in X}) > 1:
+        from sklearn.utils.validation import check_array
+
         seqs = []
         for i, x in enumerate(X):
-            a = np.asarray(x, dtype="float64")
+            a = np.asarray(x)
             if a.ndim == 1:
                 a = a[:, None]
             if a.ndim != 2 or len(a) == 0:
                 raise ValueError(f"{name}[{i}] must be a non-empty [T_i] or [T_i, F] array, "
                                  f"got shape {a.shape}")
-            seqs.append(a)
+            seqs.append(check_array(a, dtype="numeric", input_name=f"{name}[{i}]")
+                        .astype("float64", copy=False))
         widths = {s.shape[1] for s in seqs}
         if len(widths) > 1:
             raise ValueError(f"every sequence in {name} needs the same number of features, got {sorted(widths)}")
@@ -64,20 +73,20 @@ def as_sequences(X, name="X"):
             if not np.all(np.isfinite(s)):
                 raise ValueError(f"NaN or inf in {name}")
         return seqs, True
-    try:
-        arr = np.asarray(X, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric: an array [n, T] or [n, T, F], or a list of "
-                        f"[T_i, F] arrays") from None
+    from sklearn.utils.validation import check_array  # noqa: F811 (either branch imports it)
+
+    # scikit-learn's own checks and messages: sparse, complex, object, empty, 1-D, NaN/inf
+    arr = check_array(X, accept_sparse=False, dtype="numeric", allow_nd=True,
+                      ensure_min_samples=min_samples, input_name=name)
+    arr = arr.astype("float64", copy=False)
     if arr.ndim == 2:
         arr = arr[:, :, None]
     if arr.ndim != 3:
         raise ValueError(f"{name} must be [n, T], [n, T, F] or a list of [T_i, F] arrays, "
                          f"got shape {arr.shape}")
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"NaN or inf in {name}")
+    if arr.shape[1] == 0 or arr.shape[2] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): 0 feature(s) while a "
+                         "minimum of 1 is required")
     return arr, False
 
 
