@@ -30,9 +30,9 @@ OPENVINO_CONFIG = {"INFERENCE_PRECISION_HINT": "f32"}
 
 def missing_packages(formats) -> list[str]:
     """The pip packages the asked edge formats need and that are not installed."""
-    need = {"openvino": ("openvino", "openvino")}
-    return [pip for f in formats if f in need
-            for mod, pip in [need[f]] if importlib.util.find_spec(mod) is None]
+    # LiteRT is converted by TensorFlow itself; OpenVINO's converter is its own package
+    return ["openvino"] if "openvino" in formats and \
+        importlib.util.find_spec("openvino") is None else []
 
 
 def static_specs(input_specs: dict, max_length=None) -> dict:
@@ -62,29 +62,26 @@ def static_specs(input_specs: dict, max_length=None) -> dict:
     return out
 
 
-def _unroll_config(node):
+def _layer_configs(node):
+    """Every ``{"class_name": ..., "config": {...}}`` in a nested Keras config."""
     if isinstance(node, dict):
-        if node.get("class_name") in _RECURRENT and isinstance(node.get("config"), dict):
-            node["config"]["unroll"] = True
+        if isinstance(node.get("config"), dict) and "class_name" in node:
+            yield node
         for value in node.values():
-            _unroll_config(value)
+            yield from _layer_configs(value)
     elif isinstance(node, list):
         for value in node:
-            _unroll_config(value)
+            yield from _layer_configs(value)
 
 
-def _set_time_length(node, length):
-    # the twin's InputLayers take the static length (unroll needs it)
-    if isinstance(node, dict):
-        if node.get("class_name") == "InputLayer" and isinstance(node.get("config"), dict):
-            shape = node["config"].get("batch_shape")
+def _twin_config(config, length):
+    for layer in _layer_configs(config):
+        if layer["class_name"] in _RECURRENT:
+            layer["config"]["unroll"] = True
+        elif layer["class_name"] == "InputLayer" and length is not None:
+            shape = layer["config"].get("batch_shape")  # unroll needs a static length
             if shape is not None and len(shape) == 3 and shape[1] is None:
-                node["config"]["batch_shape"] = [shape[0], length, shape[2]]
-        for value in node.values():
-            _set_time_length(value, length)
-    elif isinstance(node, list):
-        for value in node:
-            _set_time_length(value, length)
+                layer["config"]["batch_shape"] = [shape[0], length, shape[2]]
 
 
 def unrolled_twin(model, max_length=None):
@@ -108,9 +105,7 @@ def unrolled_twin(model, max_length=None):
     import zoo.builders  # noqa: F401  (registers the custom layers)
 
     config = copy.deepcopy(model.get_config())
-    _unroll_config(config)
-    if max_length is not None:
-        _set_time_length(config, int(max_length))
+    _twin_config(config, None if max_length is None else int(max_length))
     twin = type(model).from_config(config)
     twin.set_weights(model.get_weights())
     return twin

@@ -119,8 +119,7 @@ class Predictor:
             raise ValueError(f"{self.path} has no model.xml: export with "
                              "formats=[..., 'openvino'] for backend='openvino'")
         edge = self.manifest["edge"]
-        if any(list(edge["inputs"][n]) != [None if d is None else d for d in self._specs[n]]
-               for n in self.input_names):
+        if any(list(edge["inputs"][n]) != list(self._specs[n]) for n in self.input_names):
             raise ValueError("backend='openvino' runs models of a fixed input length; this "
                              "artifact takes variable-length input (use 'onnx' or 'serve')")
         try:

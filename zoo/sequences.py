@@ -52,10 +52,10 @@ def as_sequences(X, name="X", min_samples=1):
     different lengths are checked one by one. ``min_samples`` is the fewest
     sequences accepted (2 to fit a classifier).
     """
+    from sklearn.utils.validation import check_array
+
     if isinstance(X, (list, tuple)) and len(X) and not np.isscalar(X[0]) and \
             len({np.shape(x)[0] for x in X}) > 1:
-        from sklearn.utils.validation import check_array
-
         seqs = []
         for i, x in enumerate(X):
             a = np.asarray(x)
@@ -73,8 +73,6 @@ def as_sequences(X, name="X", min_samples=1):
             if not np.all(np.isfinite(s)):
                 raise ValueError(f"NaN or inf in {name}")
         return seqs, True
-    from sklearn.utils.validation import check_array  # noqa: F811 (either branch imports it)
-
     # scikit-learn's own checks and messages: sparse, complex, object, empty, 1-D, NaN/inf
     arr = check_array(X, accept_sparse=False, dtype="numeric", allow_nd=True,
                       ensure_min_samples=min_samples, input_name=name)

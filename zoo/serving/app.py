@@ -104,14 +104,14 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
         rest = request.path_params["rest"]
         try:
             if request.method in ("GET", "HEAD"):
-                match = protocol._GET.match(rest)
+                match = protocol.GET_PATH.match(rest)
                 if match is None:
                     raise RequestError(f"no such resource: /v1/models/{rest}", 404)
                 servable = servable_for(match["name"], match["version"])
                 body = (protocol.metadata_body(servable) if match["meta"]
                         else protocol.status_body(servable))
                 return dumps(body)
-            match = protocol._POST.match(rest)
+            match = protocol.POST_PATH.match(rest)
             if match is None:
                 raise RequestError(f"no such resource: POST /v1/models/{rest} (use "
                                    "NAME[/versions/V]:predict or :forecast)", 404)

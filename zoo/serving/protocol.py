@@ -24,8 +24,9 @@ import re
 
 import numpy as np
 
-_POST = re.compile(r"^(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?:(?P<verb>[A-Za-z]+)$")
-_GET = re.compile(r"^(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?(?P<meta>/metadata)?$")
+# the part of a /v1/models/ URL after the prefix, for POST and GET
+POST_PATH = re.compile(r"^(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?:(?P<verb>[A-Za-z]+)$")
+GET_PATH = re.compile(r"^(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?(?P<meta>/metadata)?$")
 SIGNATURES = ("serving_default", "serve")
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
 
@@ -47,10 +48,16 @@ def _batch(value, name: str) -> np.ndarray:
     if raw is None or raw.dtype.kind not in "iuf":
         raise RequestError(f"input {name!r} must be a rectangular array of numbers (every "
                            "instance shaped alike; no strings, booleans or nulls)")
-    arr = raw.astype("float32")
+    return _finite_float32(raw, f"input {name!r}")
+
+
+def _finite_float32(values: np.ndarray, what: str) -> np.ndarray:
+    """``values`` as float32, refused when any is NaN, infinite or beyond float32's range."""
+    with np.errstate(over="ignore"):
+        arr = values.astype("float32")
     if not np.isfinite(arr).all():
-        raise RequestError(f"input {name!r} holds NaN, infinity or values beyond float32's "
-                           "range; send finite numbers")
+        raise RequestError(f"{what} holds NaN, infinity or values beyond float32's range; "
+                           "send finite numbers")
     return arr
 
 
@@ -167,10 +174,7 @@ def _check_numbers(column, key, name):
     if not all(isinstance(v, (int, float)) for v in values):  # booleans are 0/1 flags
         raise RequestError(f"{key!r}: column {name!r} must hold numbers (no strings or "
                            "nulls)")
-    arr = np.asarray(values, dtype="float64")
-    if not (np.isfinite(arr).all() and (np.abs(arr) <= np.finfo("float32").max).all()):
-        raise RequestError(f"{key!r}: column {name!r} holds NaN, infinity or values beyond "
-                           "float32's range")
+    _finite_float32(np.asarray(values, dtype="float64"), f"{key!r}: column {name!r}")
 
 
 def forecast_records(frame) -> list:
