@@ -29,6 +29,9 @@ def _frame(n=60):
                          "promo": (t % 4 == 0).astype(float)}, index=idx)
 
 
+LIMIT = 300_000  # --max-body-bytes of the test server
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,13 +77,12 @@ def served(tmp_path_factory):
     base = root / "repo"
     zoo.export_serving(clf_path, base, name="versioned")
     zoo.export_serving(clf_path, base, name="versioned")  # version 2
-    server = Server([str(fc_path), "--name", f"kinds={clf_path}", str(base / "versioned")])
-    small = Server([str(clf_path), "--max-body-bytes", "2000"])
-    yield {"server": server, "small": small, "fc": fc_path, "clf": clf_path, "df": df,
-           "X": X, "base": base}
-    for s in (server, small):
-        _, err = s.close()
-        assert "Traceback" not in err, err[-3000:]
+    # one server process (each loads TensorFlow); the limit sits above every test body
+    server = Server([str(fc_path), "--name", f"kinds={clf_path}", str(base / "versioned"),
+                     "--max-body-bytes", str(LIMIT)])
+    yield {"server": server, "fc": fc_path, "clf": clf_path, "df": df, "X": X, "base": base}
+    _, err = server.close()
+    assert "Traceback" not in err, err[-3000:]
 
 
 def _feeds(path, df):
@@ -223,19 +225,20 @@ def test_unknown_routes_and_methods(served):
 
 
 def test_bodies_over_the_limit_get_413_declared_or_chunked(served):
-    c = served["small"].client
-    big = json.dumps({"instances": served["X"].tolist()}).encode()
-    assert len(big) > 2000
-    got = c.post("/v1/models/clf:predict", content=big)
+    c = served["server"].client
+    rows = np.repeat(served["X"], 40, axis=0)
+    big = json.dumps({"instances": rows.tolist()}).encode()
+    assert len(big) > LIMIT
+    got = c.post("/v1/models/kinds:predict", content=big)
     assert got.status_code == 413 and "limit" in got.json()["error"]
 
     def chunks():
-        for i in range(0, len(big), 500):
-            yield big[i:i + 500]
-    got = c.post("/v1/models/clf:predict", content=chunks())  # no Content-Length
+        for i in range(0, len(big), 50_000):
+            yield big[i:i + 50_000]
+    got = c.post("/v1/models/kinds:predict", content=chunks())  # no Content-Length
     assert got.status_code == 413
     small = {"instances": served["X"][:1].round(2).tolist()}
-    assert c.post("/v1/models/clf:predict", json=small).status_code == 200
+    assert c.post("/v1/models/kinds:predict", json=small).status_code == 200
 
 
 def test_export_serving_layout_loads_in_plain_tensorflow(served, tmp_path):
