@@ -29,18 +29,17 @@ import hashlib
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
+
+from zoo._atomic import clean_stale, swap_in, temp_sibling
 
 FORMAT_VERSION = 2
 MANIFEST = "zoo.json"
 # every format export can write; DEFAULT_FORMATS is what formats=None means
 FORMATS = ("keras", "onnx", "litert", "openvino")
 DEFAULT_FORMATS = ("keras", "onnx")
-_TMP_TAG = ".zoo-tmp-"
-_OLD_TAG = ".zoo-old-"
 
 
 def sha256(path: Path) -> str:
@@ -105,29 +104,6 @@ def disable_cudnn(model) -> int:
 
     visit(model)
     return count
-
-
-def _clean_stale(parent: Path, name: str):
-    """Removes temporary siblings left by an export that crashed."""
-    for tag in (_TMP_TAG, _OLD_TAG):
-        for stale in parent.glob(f".{name}{tag}*"):
-            try:
-                pid = int(stale.name.rsplit("-", 2)[-2])
-            except (ValueError, IndexError):
-                pid = None
-            if pid is not None and pid != os.getpid() and _pid_alive(pid):
-                continue  # another process is exporting right now
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = True) -> list:
@@ -238,8 +214,8 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         raise ValueError(f"{path} exists and is not a zoo artifact; refusing to overwrite it")
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale(parent, path.name)
-    tmp = parent / f".{path.name}{_TMP_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    clean_stale(parent, path.name)
+    tmp = temp_sibling(path)
     tmp.mkdir()
     try:
         disable_cudnn(model)
@@ -269,7 +245,7 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         listed = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest["files"] = {p.relative_to(tmp).as_posix(): sha256(p) for p in listed}
         (tmp / MANIFEST).write_text(json.dumps(_json_safe(manifest), indent=2, sort_keys=True))
-        _swap_in(tmp, path)
+        swap_in(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -291,17 +267,6 @@ def _write_edge(model, tmp: Path, formats, input_specs, max_length) -> dict:
     shutil.rmtree(saved)
     return {"route": ROUTE, "inputs": {n: list(s) for n, s in specs.items()},
             "max_length": max_length, **entry}
-
-
-def _swap_in(tmp: Path, path: Path):
-    # os.replace cannot replace a non-empty directory: move the old one aside first
-    if path.exists():
-        old = path.parent / f".{path.name}{_OLD_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        os.rename(path, old)
-        os.rename(tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(tmp, path)
 
 
 def _versions() -> dict:
