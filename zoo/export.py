@@ -205,6 +205,7 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
 
     Raises:
         FileExistsError: If ``path`` exists and ``overwrite`` is False.
+        ValueError: A weight is NaN or infinite, or ``path`` is not an artifact.
     """
     path = Path(path)
     formats = check_formats(formats, input_specs, max_length)
@@ -212,6 +213,11 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     if path.exists() and not (path / MANIFEST).is_file():
         raise ValueError(f"{path} exists and is not a zoo artifact; refusing to overwrite it")
+    bad = [w.path for w in model.weights if not np.all(np.isfinite(np.asarray(w.numpy())))]
+    if bad:
+        raise ValueError(f"the model's weights hold NaN or infinite values ({', '.join(bad[:3])}"
+                         f"{', ...' if len(bad) > 3 else ''}): training diverged; refusing to "
+                         "export it (retrain with a lower learning_rate or gradient clipping)")
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
     clean_stale(parent, path.name)
@@ -245,7 +251,9 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         listed = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest["files"] = {p.relative_to(tmp).as_posix(): sha256(p) for p in listed}
         (tmp / MANIFEST).write_text(json.dumps(_json_safe(manifest), indent=2, sort_keys=True))
-        swap_in(tmp, path)
+        old = swap_in(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
