@@ -20,7 +20,16 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError as _SklearnNotFitted
 
-from zoo._checks import check_bool, check_choice, check_int, check_rate, check_size, is_int
+from zoo._checks import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_out_path,
+    check_rate,
+    check_size,
+    check_units,
+    is_int,
+)
 
 # The training keywords every estimator accepts and passes to zoo.training.fit.
 TRAINING_PARAMS = (
@@ -121,9 +130,7 @@ class ZooEstimator(BaseEstimator):
             raise ValueError(
                 f"model_kwargs may not set {sorted(clash)}: the estimator derives them from the data"
             )
-        units = self.units
-        if not (is_int(units) or isinstance(units, (list, tuple))):
-            raise ValueError(f"units must be an int or a list of ints, got {units!r}")
+        check_units(self.units)
         check_rate(self.dropout, "dropout")
         from zoo.training import check_options
 
@@ -139,13 +146,25 @@ class ZooEstimator(BaseEstimator):
 
     def _builder_kwargs(self, spec) -> dict:
         units = self.units
-        if isinstance(units, tuple):
-            units = list(units)
+        if not is_int(units):
+            units = check_units(units)  # a tuple or an array of ints: a list of ints
         if is_int(units) and spec.depth > 1:
             units = [int(units)] * spec.depth  # e.g. a stacked preset: an int is every layer
         kwargs = {"units": int(units) if is_int(units) else units, "dropout": float(self.dropout)}
         kwargs.update(self.model_kwargs or {})
         return kwargs
+
+    def _check_network(self, spec) -> None:
+        """Builds the network of ``network_kwargs_`` once, unused, when the builder may refuse it.
+
+        ``model_kwargs`` and a list of ``units`` reach the builder unchecked by the
+        estimator; building once here refuses them before training starts, not inside
+        it. Without them every builder argument was checked already, and nothing is built.
+        """
+        if self.model_kwargs or not is_int(self.units):
+            import zoo
+
+            zoo.build(spec.name, **self.network_kwargs_)
 
     # ------------------------------------------------------------------ training
     def _train(self, build, data, validation=None, *, refit_data=None, on_trained=None,
@@ -221,6 +240,8 @@ class ZooEstimator(BaseEstimator):
         from zoo.export import write_artifact
 
         self._check_fitted()
+        path = check_out_path(path, "path")
+        overwrite = check_bool(overwrite, "overwrite")
         return write_artifact(self.model_, path, input_specs=self._input_specs(),
                               manifest=self._manifest(), overwrite=overwrite, formats=formats,
                               max_length=max_length)

@@ -14,6 +14,7 @@ import numpy as np
 from zoo.base import SequenceEstimator
 from zoo.scaling import feature_stats
 from zoo.sequences import (  # noqa: F401  (re-exported: zoo.classifier.pad_sequences, ...)
+    as_labels,
     as_sequences,
     choose_pad_value,
     class_weights,
@@ -88,12 +89,7 @@ class Classifier(SequenceEstimator):
         """
         spec = self._check_sequence_params()
         data, variable = as_sequences(X, min_samples=2)
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D (one label per sample), got shape {y.shape}")
-        n = len(data)
-        if len(y) != n:
-            raise ValueError(f"X and y have different lengths: {n} and {len(y)}")
+        y = as_labels(y, len(data))
         classes, y_idx = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(f"y holds a single class ({classes[0]!r}); a classifier needs >= 2")
@@ -113,6 +109,7 @@ class Classifier(SequenceEstimator):
                                     n_classes=len(classes))
         if variable:
             self.network_kwargs_["mask_value"] = pad_value
+        self._check_network(spec)
         holder = {"stats": feature_stats(X_arr[train_idx], pad_value, self.scaling)}
         val = (X_arr[val_idx], y_idx[val_idx]) if len(val_idx) else None
 
@@ -223,10 +220,8 @@ class Classifier(SequenceEstimator):
         Returns:
             The fraction of correct predictions.
         """
-        y = np.asarray(y)
         pred = self.predict(X)
-        if len(pred) != len(y):
-            raise ValueError(f"X and y have different lengths: {len(pred)} and {len(y)}")
+        y = as_labels(y, len(pred))
         return float(np.mean(pred == y))
 
     # ------------------------------------------------------------------ artifact

@@ -42,6 +42,15 @@ FORMATS = ("keras", "onnx", "litert", "openvino")
 DEFAULT_FORMATS = ("keras", "onnx")
 
 
+class ArtifactExistsError(FileExistsError, ValueError):
+    """The artifact's ``path`` exists and ``overwrite`` is False.
+
+    A ``FileExistsError``, as before, and a ``ValueError`` like every other refusal of
+    a bad argument (as ``io.UnsupportedOperation`` is both an ``OSError`` and a
+    ``ValueError``).
+    """
+
+
 def sha256(path: Path) -> str:
     """Hex SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -161,6 +170,8 @@ def check_formats(formats, input_specs=None, max_length=None) -> tuple:
     from zoo._checks import check_int
     from zoo.edge_export import EDGE_FORMATS, missing_packages, static_specs
 
+    if max_length is not None:
+        check_int(max_length, "max_length", minimum=1)
     if formats is None:
         return DEFAULT_FORMATS
     if isinstance(formats, str) or not hasattr(formats, "__iter__"):
@@ -170,8 +181,6 @@ def check_formats(formats, input_specs=None, max_length=None) -> tuple:
     bad = [f for f in formats if not isinstance(f, str) or f not in FORMATS]
     if bad:
         raise ValueError(f"formats must be a subset of {list(FORMATS)}, got {list(formats)}")
-    if max_length is not None:
-        check_int(max_length, "max_length", minimum=1)
     edge = [f for f in formats if f in EDGE_FORMATS]
     if edge:
         absent = missing_packages(edge)
@@ -204,13 +213,14 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         The artifact path.
 
     Raises:
-        FileExistsError: If ``path`` exists and ``overwrite`` is False.
+        ArtifactExistsError: If ``path`` exists and ``overwrite`` is False (a
+            ``FileExistsError`` and a ``ValueError``).
         ValueError: A weight is NaN or infinite, or ``path`` is not an artifact.
     """
     path = Path(path)
     formats = check_formats(formats, input_specs, max_length)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+        raise ArtifactExistsError(f"{path} exists; pass overwrite=True to replace it")
     if path.exists() and not (path / MANIFEST).is_file():
         raise ValueError(f"{path} exists and is not a zoo artifact; refusing to overwrite it")
     bad = [w.path for w in model.weights if not np.all(np.isfinite(np.asarray(w.numpy())))]
@@ -301,7 +311,9 @@ def read_manifest(path) -> dict:
             comes from a newer format version, or a listed file is missing or
             does not match its checksum.
     """
-    path = Path(path)
+    from zoo._checks import check_path
+
+    path = Path(check_path(path, "path"))
     if not path.is_dir():
         raise ValueError(f"{path} is not a directory (expected a zoo artifact)")
     mpath = path / MANIFEST

@@ -21,6 +21,7 @@ import pandas as pd
 
 from zoo import baselines, scaling
 from zoo import windows as W
+from zoo._checks import check_finite_float32
 from zoo.frames import median_of_quantiles, season_of
 
 # Past this many floats of dense windows (80 MB as float32) training streams through tf.data.
@@ -241,7 +242,7 @@ def validation_metrics(predict_model, data: TrainingData, quantiles) -> dict:
     if season > 1 and history.shape[1] >= season:
         candidates["seasonal_naive"] = np.stack(
             [baselines.seasonal_naive(h, H, season) for h in history])
-    result = {"n_windows": int(len(x))}
+    result = {"n_windows": len(x)}
     scale_rows = [r[:, :n_t] for r in data.train_rows if len(r) > season]
     for name, p in candidates.items():
         row = {"mae": metrics.mae(y, p), "rmse": metrics.rmse(y, p)}
@@ -275,6 +276,14 @@ def future_values(future_df, series, indices, kind, cols):
         return [None] * len(series)
     if future_df is None:
         raise ValueError(f"future_df is required: the model uses known-ahead covariates {cols}")
+    if not isinstance(future_df, pd.DataFrame):
+        raise TypeError(f"future_df must be a DataFrame holding the known-ahead columns {cols} "
+                        "over the horizon (indexed by the future timestamps; a long frame's "
+                        f"with columns {W.ID_COL!r} and {W.TIME_COL!r}), got "
+                        f"{type(future_df).__name__}")
+    if kind == "long" and not W.is_long(future_df):
+        raise ValueError(f"future_df of a long frame needs columns {W.ID_COL!r} and "
+                         f"{W.TIME_COL!r} beside {cols}; it has {list(future_df.columns)}")
     out = []
     for s, idx in zip(series, indices):
         if kind == "long":
@@ -293,8 +302,12 @@ def future_values(future_df, series, indices, kind, cols):
             ) from None
         if len(values) != len(idx):
             raise ValueError(f"future_df must hold {len(idx)} rows per series, got {len(values)}")
-        arr = values.to_numpy(dtype="float64")
+        try:
+            arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        except (TypeError, ValueError):
+            raise ValueError(f"future_df column(s) {cols} must hold numbers") from None
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"NaN or inf in future_df column(s) {cols}")
+        check_finite_float32(arr, f"future_df column(s) {cols}")
         out.append(arr)
     return out

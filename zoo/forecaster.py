@@ -92,20 +92,19 @@ class Forecaster(ZooEstimator):
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r} "
                              "(a tf.distribute.Strategy goes in distribute_strategy)")
         check_choice(self.scaling, "scaling", SCALING_CHOICES)
-        check_choice(self.log, "log", ("auto", True, False))
-        if not (isinstance(self.calendar_features, bool) or self.calendar_features == "auto"):
-            raise ValueError("calendar_features must be 'auto', True or False, got "
-                             f"{self.calendar_features!r}")
+        choices = {"log": check_choice(self.log, "log", ("auto", True, False)),
+                   "calendar_features": check_choice(self.calendar_features, "calendar_features",
+                                                     ("auto", True, False))}
         quantiles = check_quantiles(self.quantiles)
         if quantiles is not None and self.strategy == "recursive":
             raise ValueError("strategy='recursive' cannot forecast quantiles (feeding "
                              "quantiles back is not defined); use strategy='direct'")
-        if (self.future_covariates or self.calendar_features is True) and \
+        if (self.future_covariates or choices["calendar_features"] is True) and \
                 not spec.future_covariates:
             raise ValueError(f"model {spec.name!r} takes no known-ahead covariates: drop "
                              "future_covariates / calendar_features=True or choose another model")
         check_size(self.validation_size)
-        return spec, quantiles
+        return spec, quantiles, choices
 
     # ------------------------------------------------------------------ fit
     def fit(self, df, y=None):
@@ -118,7 +117,7 @@ class Forecaster(ZooEstimator):
         Returns:
             self.
         """
-        spec, quantiles = self._check_params()
+        spec, quantiles, choices = self._check_params()
         panel = W.to_panel(df, self.target, self.future_covariates, fill_missing=self.fill_missing)
         if self.strategy == "recursive" and panel.past_covariates:
             raise ValueError(
@@ -129,8 +128,8 @@ class Forecaster(ZooEstimator):
         data = D.prepare(panel, lookback=self.lookback,
                          horizon=self.horizon if self.strategy == "direct" else 1,
                          validation_size=self.validation_size,
-                         calendar_features=self.calendar_features if spec.future_covariates
-                         else False, log=self.log, scaling_choice=self.scaling)
+                         calendar_features=choices["calendar_features"] if spec.future_covariates
+                         else False, log=choices["log"], scaling_choice=self.scaling)
         model = self._train_network(spec, data, quantiles)
         self._store(data, model, quantiles)
         return self
@@ -146,6 +145,7 @@ class Forecaster(ZooEstimator):
                                     input_shape=(wspec.lookback, data.n_inputs),
                                     horizon=wspec.horizon, n_targets=wspec.n_targets,
                                     quantiles=quantiles, n_future=data.n_future)
+        self._check_network(spec)
         holder = {"stats": data.stats}
 
         def build():
@@ -272,6 +272,11 @@ class Forecaster(ZooEstimator):
             the future index of each series.
         """
         H = int(self.horizon)
+        if self.calendar_ and not all(isinstance(s.index, pd.DatetimeIndex) for s in series):
+            raise ValueError(f"the model reads the calendar features {self.calendar_} of "
+                             "timestamps: the history needs a DatetimeIndex (a long frame: a "
+                             f"{W.TIME_COL!r} column of timestamps), not an integer index or "
+                             "an array")
         indices = [W.future_index(s.index, H, self.freq_) for s in series]
         rows = [np.concatenate([s.values, W.calendar_features(s.index, self.calendar_)], 1)
                 if self.calendar_ else s.values for s in series]

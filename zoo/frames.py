@@ -46,6 +46,51 @@ def infer_freq(index: pd.Index):
     return 1 if len(index) < 2 else None
 
 
+def parse_dates(values, name) -> pd.DatetimeIndex:
+    """The timestamps of a column of date strings (a CSV's time column, a long frame's ``ds``).
+
+    Read month-first as pandas reads them, or day-first where only that gives increasing,
+    regular dates (``31.01.2020``, ``29/02/2020`` from European spreadsheets).
+
+    Args:
+        values: The column (strings or datetime objects).
+        name: Its name, for messages.
+
+    Returns:
+        A DatetimeIndex (unordered or irregular dates too: the panel says what is wrong).
+
+    Raises:
+        ValueError: Naming the column, when it holds no dates, or times of different zones
+            (or naive times beside zoned ones).
+
+    Example:
+        >>> parse_dates(pd.Series(["31.01.2020", "29.02.2020", "31.03.2020"]), "date").month.tolist()
+        [1, 2, 3]
+    """
+    import warnings
+
+    parsed = []
+    for dayfirst in (False, True):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                index = pd.DatetimeIndex(pd.to_datetime(values, dayfirst=dayfirst))
+        except (ValueError, TypeError):
+            continue
+        if index.is_monotonic_increasing and (len(index) < 3 or pd.infer_freq(index)):
+            return index
+        parsed.append(index)
+    if parsed:
+        return parsed[0]
+    try:
+        pd.to_datetime(values, format="mixed", utc=True)
+    except (ValueError, TypeError):
+        raise ValueError(f"column {name!r} does not hold dates (date strings such as "
+                         "2020-01-31 or timestamps)") from None
+    raise ValueError(f"column {name!r} mixes time zones or UTC offsets (or naive and zoned "
+                     "times); write every time in one zone (e.g. UTC)")
+
+
 def future_index(index: pd.Index, horizon: int, freq=None) -> pd.Index:
     """The ``horizon`` timestamps (or integer positions) after ``index``.
 

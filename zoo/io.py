@@ -5,10 +5,20 @@ DatetimeIndex, or a long frame as it is); :func:`read_samples` gives
 classification samples, one row per sequence. Errors are ``ValueError`` (or
 ``FileNotFoundError``) naming the argument; ``argnames`` lets a caller name the
 arguments its own way (the command line passes its flags, ``--data`` ...).
+
+The CSV files read are comma-separated, as spreadsheets and pandas write them: UTF-8
+with or without a byte-order mark, UTF-16 with one (Excel's "Unicode Text"), or
+Windows-1252 (Excel's "CSV (Comma delimited)"); any line endings; quoted fields and
+headers; an Excel ``sep=,`` first line; spaces around header names; trailing empty
+columns. Semicolon- or tab-separated files, binary files (an ``.xlsx`` workbook),
+empty files and duplicated header names are refused with a message saying so.
 """
 
 from __future__ import annotations
 
+import csv
+import re
+import warnings
 from pathlib import Path
 
 
@@ -40,6 +50,7 @@ def read_table(data, time_col=None, *, argnames=None):
     import pandas as pd
 
     from zoo import datasets
+    from zoo.frames import parse_dates
 
     path = Path(data)
     if not path.exists():
@@ -50,7 +61,7 @@ def read_table(data, time_col=None, *, argnames=None):
             return loaded
         raise FileNotFoundError(f"{_name(argnames, 'data')} {str(data)!r}: no such file or "
                                 f"bundled data set (bundled: {', '.join(datasets.list())})")
-    frame = _read_csv(path)
+    frame = _read_csv(path, argnames)
     if time_col is not None:
         if time_col not in frame.columns:
             raise ValueError(f"{_name(argnames, 'time_col')} {time_col!r} not in the CSV's "
@@ -59,24 +70,99 @@ def read_table(data, time_col=None, *, argnames=None):
         time_col = _detect_time_col(frame)
     if time_col is None or "unique_id" in frame.columns:
         return frame
-    try:
-        index = pd.to_datetime(frame[time_col])
-    except (ValueError, TypeError):
-        raise ValueError(f"column {time_col!r} does not hold dates") from None
-    frame = frame.drop(columns=[time_col]).set_index(pd.DatetimeIndex(index, name=time_col))
-    freq = pd.infer_freq(frame.index) if len(frame) >= 3 else None
+    times = frame[time_col]
+    if times.isna().any():
+        raise ValueError(f"column {time_col!r} has {int(times.isna().sum())} empty cell(s); "
+                         "every row needs a time")
+    if pd.api.types.is_integer_dtype(times):  # step numbers or years: an integer index
+        index = pd.Index(times.astype("int64"), name=time_col)
+    elif pd.api.types.is_numeric_dtype(times) or pd.api.types.is_bool_dtype(times):
+        raise ValueError(f"column {time_col!r} holds {times.dtype} numbers; a time column holds "
+                         "dates or integer steps")
+    else:
+        index = pd.DatetimeIndex(parse_dates(times, time_col), name=time_col)
+    frame = frame.drop(columns=[time_col]).set_index(index)
+    regular = isinstance(index, pd.DatetimeIndex) and len(frame) >= 3 and index.is_unique \
+        and index.is_monotonic_increasing  # else the estimator says what is wrong
+    freq = pd.infer_freq(frame.index) if regular else None
     if freq is not None:
         frame = frame.asfreq(freq)
     return frame
 
 
-def _read_csv(path):
+def _read_csv(path, argnames=None):
+    """A comma-separated file as a DataFrame (the encodings and forms of the module docstring)."""
+    import io
+
     import pandas as pd
 
+    flag, path = _name(argnames, "data"), Path(path)
+    if path.is_dir():
+        raise ValueError(f"{flag} {str(path)!r} is a directory, not a CSV file")
     try:
-        return pd.read_csv(path)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{flag} {str(path)!r}: no such file") from None
+    except OSError as err:
+        raise ValueError(f"{flag} {str(path)!r} cannot be read: {err.strerror}") from None
+    text = _decode(raw, f"{flag} {str(path)!r}")
+    lines = text.splitlines()
+    if lines and re.fullmatch(r'"?sep=.?"?,*', lines[0].strip()):  # Excel's delimiter hint
+        if lines[0].strip().strip('"') not in ("sep=,", "sep=,,"):
+            raise ValueError(f"{flag} {str(path)!r} declares {lines[0].strip()!r}; zoo reads "
+                             "comma-separated CSV files")
+        lines = lines[1:]
+        text = "\n".join(lines)
+    header = next((line for line in lines if line.strip()), None)
+    if header is None:
+        raise ValueError(f"{flag} {str(path)!r} is empty; a CSV needs a header row and data rows")
+    names = [n.strip() for n in next(csv.reader([header]))]
+    if len(names) == 1:
+        for sep, what in ((";", "semicolon"), ("\t", "tab")):
+            if sep in header:
+                raise ValueError(f"{flag} {str(path)!r} looks {what}-separated; zoo reads "
+                                 "comma-separated CSV files (save it as 'CSV UTF-8 (Comma "
+                                 "delimited)')")
+    dups = sorted({n for n in names if n and names.count(n) > 1})
+    if dups:
+        raise ValueError(f"{flag} {str(path)!r}: column(s) {dups} appear more than once in the "
+                         "header; column names must be unique")
+    try:
+        frame = pd.read_csv(io.StringIO(text), skipinitialspace=True)
     except Exception as err:  # noqa: BLE001 - any parse failure is the user's file
-        raise ValueError(f"cannot read {path} as CSV: {err}") from None
+        raise ValueError(f"cannot read {flag} {str(path)!r} as CSV: {err}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    empty = [c for c in frame.columns if c.startswith("Unnamed: ") and frame[c].isna().all()]
+    frame = frame.drop(columns=empty)  # trailing commas: columns without a name or a value
+    if len(frame) == 0:
+        raise ValueError(f"{flag} {str(path)!r} has no rows (only a header)")
+    return frame
+
+
+def _decode(raw: bytes, what: str) -> str:
+    """The text of a CSV file's bytes: UTF-16 by its byte-order mark, UTF-8, else Windows-1252."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValueError(f"{what} is not valid UTF-16 text") from None
+    binary = "an Excel workbook or a zip archive" if raw.startswith(b"PK\x03\x04") else None
+    if binary is None and b"\x00" in raw[:8192]:
+        binary = "binary data"
+    if binary is None:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                text = None
+        if text is None or any(ch < " " and ch not in "\t\r\n\f" for ch in text[:8192]):
+            binary = "binary data or an unknown encoding"
+        else:
+            return text
+    raise ValueError(f"{what} is not a CSV text file ({binary}); export it as CSV "
+                     "(UTF-8, comma-separated)")
 
 
 def _detect_time_col(frame):
@@ -85,11 +171,15 @@ def _detect_time_col(frame):
     for col in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[col]):
             continue
-        try:
-            pd.to_datetime(frame[col].head(20), format="mixed")
-            return col
-        except (ValueError, TypeError):
-            continue
+        head = frame[col].dropna().head(20)
+        for utc in (False, True):  # a column mixing time zones is a time column too
+            try:
+                if head.empty or pd.api.types.is_bool_dtype(head):
+                    break
+                pd.to_datetime(head, format="mixed", utc=utc)
+                return col
+            except (ValueError, TypeError):
+                continue
     return None
 
 
@@ -122,7 +212,7 @@ def read_samples(path, label=None, require_label=True, *, argnames=None):
     import numpy as np
     import pandas as pd
 
-    frame = _read_csv(path)
+    frame = _read_csv(path, argnames)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     flag = _name(argnames, "label")
@@ -193,7 +283,7 @@ def read_sequences(path, id_col="unique_id", time_col=None, label=None, require_
     import numpy as np
     import pandas as pd
 
-    frame = _read_csv(path)
+    frame = _read_csv(path, argnames)
     frame.columns = [str(c) for c in frame.columns]
     columns = list(frame.columns)
     for arg, col in (("id_col", id_col), ("time_col", time_col), ("label", label)):
@@ -225,7 +315,10 @@ def read_sequences(path, id_col="unique_id", time_col=None, label=None, require_
         time = frame[time_col]
         if not pd.api.types.is_numeric_dtype(time):
             try:
-                time = pd.to_datetime(time)
+                with warnings.catch_warnings():
+                    # pandas warns when it parses element by element; the result is checked
+                    warnings.simplefilter("ignore", UserWarning)
+                    time = pd.to_datetime(time)
             except (ValueError, TypeError):
                 raise ValueError(f"column {time_col!r} holds neither numbers nor dates") from None
         keys.append(np.asarray(time))

@@ -107,6 +107,7 @@ class SequenceLabeler(SequenceEstimator):
         self.network_kwargs_ = dict(self._builder_kwargs(spec), task="label",
                                     input_shape=(None, X_arr.shape[-1]), n_classes=len(classes),
                                     mask_value=pad_value)
+        self._check_network(spec)
         holder = {"stats": feature_stats(X_arr[train_idx], pad_value, self.scaling)}
         val = (X_arr[val_idx], Y_arr[val_idx], W[val_idx]) if len(val_idx) else None
 

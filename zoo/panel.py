@@ -13,7 +13,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from zoo.frames import ID_COL, LONG_VALUE_COL, TIME_COL, infer_freq
+from zoo._checks import check_finite_float32
+from zoo.frames import ID_COL, LONG_VALUE_COL, TIME_COL, infer_freq, parse_dates
 
 
 @dataclasses.dataclass
@@ -57,11 +58,13 @@ class Panel:
 
 
 def _is_numeric(s: pd.Series) -> bool:
-    # booleans (a holiday flag, a promotion on/off) are covariates too: they read as 0 / 1
-    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+    # booleans (a holiday flag, a promotion on/off) are covariates too: they read as 0 / 1;
+    # complex numbers are not (their imaginary part would be dropped)
+    return (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_complex_dtype(s)) \
+        or pd.api.types.is_bool_dtype(s)
 
 
-def _as_list(value, name):
+def _as_list(value, name, allow_empty=True):
     if value is None:
         return []
     if isinstance(value, str):
@@ -72,6 +75,9 @@ def _as_list(value, name):
         raise TypeError(f"{name} must be a column name or a list of names, got {value!r}") from None
     if not all(isinstance(v, str) for v in items):
         raise TypeError(f"{name} must hold column names (strings), got {value!r}")
+    if not items and not allow_empty:
+        raise ValueError(f"{name} must be a column name or a non-empty list of names (or None "
+                         "for the only numeric column), got []")
     return items
 
 
@@ -82,7 +88,7 @@ def _check_values(frame: pd.DataFrame, columns, fill_missing, where):
                 f"column {col!r} is not numeric (dtype {frame[col].dtype}); targets and "
                 f"covariates must be numbers{where}"
             )
-    values = frame[columns].to_numpy(dtype="float64", copy=True)
+    values = frame[columns].to_numpy(dtype="float64", na_value=np.nan, copy=True)
     bad = ~np.isfinite(values)
     if bad.any():
         cols = sorted({columns[j] for j in np.nonzero(bad)[1]})
@@ -91,15 +97,21 @@ def _check_values(frame: pd.DataFrame, columns, fill_missing, where):
             filled = filled.interpolate(limit_direction="both")
             if filled.isna().any().any():
                 raise ValueError(f"column(s) {cols} are entirely missing{where}")
-            return filled.to_numpy()
-        raise ValueError(
-            f"NaN or inf in column(s) {cols}{where}; clean the data or pass "
-            f"fill_missing='interpolate'"
-        )
+            values = filled.to_numpy()
+        else:
+            raise ValueError(
+                f"NaN or inf in column(s) {cols}{where}; clean the data or pass "
+                f"fill_missing='interpolate'"
+            )
+    for j, col in enumerate(columns):  # finite in float64 but infinite in the float32 model
+        check_finite_float32(values[:, j], f"column {col!r}{where}")
     return values
 
 
 def _check_index(index, where):
+    if isinstance(index, pd.DatetimeIndex) and index.hasnans:
+        raise ValueError(f"the time index has {int(index.isna().sum())} missing timestamp(s) "
+                         f"(NaT){where}; drop or fill those rows")
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise ValueError(f"duplicate timestamp {dup!r}{where}")
@@ -139,9 +151,18 @@ def to_panel(data, target=None, future_covariates=None, *, fill_missing=None,
         >>> p.targets, p.series[0].values.shape, p.freq
         (['y'], (3, 1), 'D')
     """
+    panel = _read(data, target, future_covariates, fill_missing, layout)
+    if layout is not None:
+        _check_time_like(panel, layout)
+    return panel
+
+
+def _read(data, target, future_covariates, fill_missing, layout) -> Panel:
     if fill_missing not in (None, "interpolate"):
         raise ValueError(f"fill_missing must be None or 'interpolate', got {fill_missing!r}")
     future_covariates = _as_list(future_covariates, "future_covariates")
+    if isinstance(data, (pd.Series, pd.DataFrame)) and isinstance(data.index, pd.PeriodIndex):
+        data = data.set_axis(data.index.to_timestamp())  # each period by its start
     if isinstance(data, pd.Series):
         name = data.name if isinstance(data.name, str) else (target if isinstance(target, str) else "y")
         frame = data.to_frame(name=name)
@@ -173,6 +194,9 @@ def to_panel(data, target=None, future_covariates=None, *, fill_missing=None,
         raise TypeError(
             f"data must be a DataFrame, Series or numpy array, got {type(data).__name__}"
         )
+    if data.columns.has_duplicates:
+        dup = data.columns[data.columns.duplicated()][0]
+        raise ValueError(f"column {dup!r} appears more than once; column names must be unique")
     if is_long(data):
         return _long_panel(data, target, future_covariates, fill_missing, layout)
     if TIME_COL in data.columns or ID_COL in data.columns:
@@ -200,7 +224,7 @@ def _resolve_columns(frame, target, future_covariates, layout, exclude=()):
                 f"column(s) {extra} were not used in fit; expected the columns {layout.columns}"
             )
         return list(layout.targets), list(layout.past_covariates), list(layout.future_covariates)
-    targets = _as_list(target, "target")
+    targets = _as_list(target, "target", allow_empty=False)
     if not targets:
         candidates = [c for c in numeric if c not in future_covariates]
         if len(candidates) != 1:
@@ -225,6 +249,11 @@ def _resolve_columns(frame, target, future_covariates, layout, exclude=()):
 def _wide_panel(frame, target, future_covariates, fill_missing, layout, kind):
     index = frame.index
     if not isinstance(index, pd.DatetimeIndex):
+        if pd.api.types.infer_dtype(index, skipna=True) == "datetime":
+            raise ValueError(
+                "the index holds timestamps of different time zones (or naive and tz-aware "
+                "ones): a wide frame needs one DatetimeIndex; convert it with "
+                "df.index = pd.to_datetime(df.index, utc=True)")
         if not pd.api.types.is_integer_dtype(index):
             raise ValueError(
                 "a wide frame needs a DatetimeIndex or an integer index; got an index of dtype "
@@ -240,6 +269,11 @@ def _wide_panel(frame, target, future_covariates, fill_missing, layout, kind):
             "the DatetimeIndex has no regular frequency (gaps or irregular steps); "
             "resample it first, e.g. df.asfreq('MS') and fill_missing='interpolate'"
         )
+    if not isinstance(index, pd.DatetimeIndex) and freq is None:
+        raise ValueError(
+            "the integer index has no regular step (gaps or irregular steps); reindex it "
+            "first, e.g. df.reindex(range(first, last + 1)) and fill_missing='interpolate'"
+        )
     return Panel([Series(None, index, values)], targets, past, future, kind, freq)
 
 
@@ -251,26 +285,66 @@ def _long_panel(frame, target, future_covariates, fill_missing, layout):
         )
     targets, past, future = _resolve_columns(frame, target, future_covariates, layout,
                                              exclude=(ID_COL, TIME_COL))
-    ds = frame[TIME_COL]
-    if not (pd.api.types.is_datetime64_any_dtype(ds) or pd.api.types.is_integer_dtype(ds)):
-        try:
-            ds = pd.to_datetime(ds)
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"column {TIME_COL!r} must hold timestamps or integers, got dtype {ds.dtype}"
-            ) from None
-    frame = frame.assign(**{TIME_COL: ds})
-    series, freq = [], None
+    missing = int(frame[ID_COL].isna().sum())
+    if missing:
+        raise ValueError(f"column {ID_COL!r} has {missing} empty cell(s); every row of a long "
+                         "frame needs a series id")
+    frame = frame.assign(**{TIME_COL: _long_times(frame[TIME_COL])})
+    dated = pd.api.types.is_datetime64_any_dtype(frame[TIME_COL])
+    series, freq, first = [], None, None
     for uid, group in frame.groupby(ID_COL, sort=False):
-        index = pd.DatetimeIndex(group[TIME_COL]) if pd.api.types.is_datetime64_any_dtype(
-            group[TIME_COL]) else pd.Index(group[TIME_COL].to_numpy())
+        index = pd.DatetimeIndex(group[TIME_COL]) if dated else pd.Index(group[TIME_COL].to_numpy())
         where = f" (series {uid!r})"
         _check_index(index, where)
         values = _check_values(group, targets + past + future, fill_missing, where)
         f = infer_freq(index)
+        if f is None and len(index) >= (3 if dated else 2):
+            raise ValueError(f"the timestamps{where} have no regular frequency (gaps or "
+                             "irregular steps); fill the gaps first (missing values with "
+                             "fill_missing='interpolate')")
         if freq is None and f is not None:
-            freq = f
+            freq, first = f, uid
+        elif f is not None and not _same_freq(f, freq):
+            raise ValueError(f"series {uid!r} has frequency {f!r} but series {first!r} has "
+                             f"{freq!r}; every series of a long frame needs the same frequency")
         series.append(Series(uid, index, values))
     if not series:
         raise ValueError("the long frame has no rows")
     return Panel(series, targets, past, future, "long", freq)
+
+
+def _long_times(ds: pd.Series) -> pd.Series:
+    """A long frame's ``ds`` as timestamps or integers; anything else is refused."""
+    missing = int(ds.isna().sum())
+    if missing:
+        raise ValueError(f"column {TIME_COL!r} has {missing} empty cell(s); every row needs a time")
+    if isinstance(ds.dtype, pd.PeriodDtype):
+        return ds.dt.to_timestamp()
+    if pd.api.types.is_datetime64_any_dtype(ds):
+        return ds
+    if pd.api.types.is_integer_dtype(ds):
+        return ds.astype("int64")
+    kind = pd.api.types.infer_dtype(ds, skipna=True)
+    if kind in ("string", "datetime", "date"):
+        return pd.Series(parse_dates(ds, TIME_COL), index=ds.index, name=ds.name)
+    raise ValueError(f"column {TIME_COL!r} must hold timestamps (or date strings) or integers, "
+                     f"got {kind} values (dtype {ds.dtype})")
+
+
+def _same_freq(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return pd.tseries.frequencies.to_offset(a) == pd.tseries.frequencies.to_offset(b)
+    return a == b
+
+
+def _check_time_like(panel: Panel, layout: Panel) -> None:
+    """Refuses history whose time index differs in kind or frequency from fit's."""
+    fitted = layout.freq
+    dated = [isinstance(s.index, pd.DatetimeIndex) for s in panel.series]
+    if isinstance(fitted, str) and all(dated) and panel.freq is not None \
+            and not _same_freq(panel.freq, fitted):
+        raise ValueError(f"the data's frequency is {panel.freq!r} but the model was fitted on "
+                         f"{fitted!r} data; resample it first (df.asfreq({fitted!r}))")
+    if fitted is not None and not isinstance(fitted, str) and any(dated):
+        raise ValueError(f"the model was fitted on an integer index (step {fitted}); this data "
+                         "has timestamps: give it an integer index")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo._checks import check_finite_float32, check_path
 from zoo.classifier import Classifier
 from zoo.export import read_manifest
 from zoo.forecaster import Forecaster
@@ -65,7 +66,7 @@ class Predictor:
 
             threads = check_int(threads, "threads", minimum=1)
         self._threads = threads
-        self.path = Path(path)
+        self.path = Path(check_path(path, "path"))
         self.manifest = read_manifest(self.path)
         self.task = self.manifest["task"]
         if self.task not in ESTIMATORS:
@@ -142,7 +143,8 @@ class Predictor:
             The float32 arrays, ready for :meth:`compute`.
 
         Raises:
-            ValueError: Naming the input whose shape does not match, or when the
+            ValueError: Naming the input whose shape does not match or that holds
+                NaN, infinity, values beyond float32's range or non-numbers, or when the
                 inputs' batch sizes differ.
         """
         if len(arrays) != len(self.input_names):
@@ -150,7 +152,7 @@ class Predictor:
                              f"got {len(arrays)}")
         feeds = []
         for name, arr in zip(self.input_names, arrays):
-            a = np.asarray(arr, dtype="float32")
+            a = check_finite_float32(arr, f"input {name!r}")
             want = self._specs[name]
             if a.ndim != len(want) or any(w is not None and w != s for w, s in zip(want, a.shape)):
                 raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "

@@ -234,4 +234,18 @@ def build(name: str, **kwargs: Any):
             )
     params = {**spec.preset, **kwargs}
     params.setdefault("name", spec.name)
+    _check_arguments(spec, params)
     return spec.builder(**params)
+
+
+def _check_arguments(spec: ModelSpec, params: dict) -> None:
+    """Refuses arguments the builder does not take, listing the ones it does."""
+    import inspect
+
+    accepted = inspect.signature(spec.builder).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+        return  # a plugin taking **kwargs checks its own
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise TypeError(f"model {spec.name!r} takes no argument(s) {unknown}; it accepts "
+                        f"{sorted(set(accepted) - set(spec.preset))}")

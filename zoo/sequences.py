@@ -12,7 +12,9 @@ import math
 
 import numpy as np
 
-from zoo._checks import check_size
+from zoo._checks import FLOAT32_MAX, check_finite_float32, check_size, is_number
+
+_ACCEPTED = "an array [n, T] or [n, T, F] of numbers, or a list of [T_i, F] arrays"
 
 
 def pad_sequences(seqs, pad_value, length=None) -> np.ndarray:
@@ -33,6 +35,8 @@ def pad_sequences(seqs, pad_value, length=None) -> np.ndarray:
 def choose_pad_value(values: np.ndarray) -> float:
     """A sentinel far below every value in the data (a round negative number).
 
+    Raises ``ValueError`` when no such sentinel fits in float32 (values beyond 1e35).
+
     Example:
         >>> choose_pad_value(np.array([-3.0, 2.5]))
         -10000.0
@@ -41,21 +45,34 @@ def choose_pad_value(values: np.ndarray) -> float:
     high = float(np.max(np.abs(values))) if values.size else 1.0
     magnitude = 10 ** max(4, math.ceil(math.log10(max(high, 1.0))) + 3)
     pad = -float(magnitude)
-    return pad if pad < low else low - magnitude
+    pad = pad if pad < low else low - magnitude
+    if abs(pad) > FLOAT32_MAX:
+        raise ValueError(f"X holds values up to {high:.3g} in magnitude: padding sequences of "
+                         "different lengths needs a sentinel below them within float32's "
+                         "range, so their magnitudes must stay within 1e35 (rescale X)")
+    return pad
 
 
 def as_sequences(X, name="X", min_samples=1):
     """Validates X: returns ``(array [n, T, F] or list of [T_i, F], variable_length)``.
 
     Arrays go through ``sklearn.utils.validation.check_array`` (so sparse, complex,
-    object, empty and 1-D input get scikit-learn's messages); lists of sequences of
-    different lengths are checked one by one. ``min_samples`` is the fewest
-    sequences accepted (2 to fit a classifier).
+    object, empty and 1-D input get scikit-learn's messages, after the argument's name
+    and what it accepts); lists of sequences of different lengths are checked one by
+    one. ``min_samples`` is the fewest sequences accepted (2 to fit a classifier).
+
+    Raises:
+        TypeError: ``X`` is None, a string, a scalar, a dict or a set; sparse input.
+        ValueError: Another shape, too few samples, non-numbers, NaN, infinity or values
+            beyond float32's range.
     """
     from sklearn.utils.validation import check_array
 
+    if X is None or isinstance(X, (str, bytes, set)) or np.isscalar(X) or \
+            isinstance(X, dict) and not hasattr(X, "tocsr"):  # a dok sparse matrix is a dict
+        raise TypeError(f"{name} must be {_ACCEPTED}; got {type(X).__name__}")
     if isinstance(X, (list, tuple)) and len(X) and not np.isscalar(X[0]) and \
-            len({np.shape(x)[0] for x in X}) > 1:
+            len({np.shape(x)[:1] for x in X}) > 1:
         seqs = []
         for i, x in enumerate(X):
             a = np.asarray(x)
@@ -64,18 +81,18 @@ def as_sequences(X, name="X", min_samples=1):
             if a.ndim != 2 or len(a) == 0:
                 raise ValueError(f"{name}[{i}] must be a non-empty [T_i] or [T_i, F] array, "
                                  f"got shape {a.shape}")
-            seqs.append(check_array(a, dtype="numeric", input_name=f"{name}[{i}]")
+            seqs.append(_named(check_array, a, f"{name}[{i}]", "a [T_i, F] array of numbers",
+                               dtype="numeric", input_name=f"{name}[{i}]")
                         .astype("float64", copy=False))
         widths = {s.shape[1] for s in seqs}
         if len(widths) > 1:
             raise ValueError(f"every sequence in {name} needs the same number of features, got {sorted(widths)}")
-        for s in seqs:
-            if not np.all(np.isfinite(s)):
-                raise ValueError(f"NaN or inf in {name}")
+        for i, s in enumerate(seqs):
+            check_finite_float32(s, f"{name}[{i}]")
         return seqs, True
     # scikit-learn's own checks and messages: sparse, complex, object, empty, 1-D, NaN/inf
-    arr = check_array(X, accept_sparse=False, dtype="numeric", allow_nd=True,
-                      ensure_min_samples=min_samples, input_name=name)
+    arr = _named(check_array, X, name, _ACCEPTED, accept_sparse=False, dtype="numeric",
+                 allow_nd=True, ensure_min_samples=min_samples, input_name=name)
     arr = arr.astype("float64", copy=False)
     if arr.ndim == 2:
         arr = arr[:, :, None]
@@ -85,7 +102,62 @@ def as_sequences(X, name="X", min_samples=1):
     if arr.shape[1] == 0 or arr.shape[2] == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}): 0 feature(s) while a "
                          "minimum of 1 is required")
+    check_finite_float32(arr, name)
     return arr, False
+
+
+def _named(check, X, name, accepted, **kwargs):
+    """``check(X, **kwargs)`` (scikit-learn's), its message naming ``name`` and what is accepted.
+
+    scikit-learn's words stay in the message (its estimator checks look for them).
+    """
+    try:
+        return check(X, **kwargs)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{name} must be {accepted} (finite, not sparse); {err}") from None
+
+
+def as_labels(y, n, name="y"):
+    """Class labels ``y``, one per sample of X, checked by scikit-learn's target rules.
+
+    Args:
+        y: ``n`` labels of one kind (strings, integers, booleans; categoricals too).
+        n: The number of samples in X.
+        name: The argument's name, for messages.
+
+    Returns:
+        A 1-D numpy array.
+
+    Raises:
+        TypeError: ``y`` is no sequence of labels (None, a scalar, a string).
+        ValueError: Another shape or length than X's, missing labels, continuous values
+            or a mix of label types.
+
+    Example:
+        >>> as_labels(["a", "b"], 2).tolist()
+        ['a', 'b']
+    """
+    if y is None or isinstance(y, (str, bytes, dict, set)) or np.isscalar(y):
+        raise TypeError(f"{name} must hold one class label per sample (an array or list of "
+                        f"{n}); got {type(y).__name__}")
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per sample), got shape {arr.shape}")
+    if len(arr) != n:
+        raise ValueError(f"X and {name} have different lengths: {n} and {len(arr)}")
+    return _check_label_values(arr, name)
+
+
+def _check_label_values(arr, name):
+    from sklearn.utils.multiclass import check_classification_targets
+
+    try:
+        check_classification_targets(arr)
+        np.unique(arr)  # labels of different types do not sort
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must hold class labels of one kind (strings, integers or "
+                         f"booleans), none missing; {err}") from None
+    return arr
 
 
 def as_step_labels(Y, lengths, name="Y"):
@@ -120,6 +192,8 @@ def as_step_labels(Y, lengths, name="Y"):
             raise ValueError(f"{name}[{i}] has {len(y)} labels for the {n} steps of X[{i}]")
         if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
             raise ValueError(f"NaN or inf in the labels {name}[{i}]")
+    if rows:
+        _check_label_values(np.concatenate(rows), name)
     return rows
 
 
@@ -149,6 +223,10 @@ def class_weights(class_weight, classes, y_idx):
     if unknown:
         raise ValueError(f"class_weight names unknown classes {unknown}; classes are "
                          f"{classes.tolist()}")
+    bad = {k: w for k, w in class_weight.items()
+           if not (is_number(w) and math.isfinite(w) and 0 < w <= FLOAT32_MAX)}
+    if bad:
+        raise ValueError(f"class_weight must map classes to positive finite numbers; got {bad}")
     return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()], "float32")
 
 

@@ -7,11 +7,20 @@ feature extractor, then :func:`finish`, which joins known-ahead covariates
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import keras
 
-from zoo._checks import check_int, check_quantiles, check_rate, is_int, is_number
+from zoo._checks import (
+    FLOAT32_MAX,
+    check_bool,
+    check_int,
+    check_quantiles,
+    check_rate,
+    check_units,
+    is_number,
+)
 from zoo.builders.heads import classification_head, forecast_head
 from zoo.registry import TASKS
 
@@ -48,7 +57,8 @@ def validate(task, input_shape, horizon, n_targets, n_classes, api, units, dropo
         raise ValueError(f"api must be one of {APIS}, got {api!r}")
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {tuple(CELLS)}, got {cell!r}")
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+    if isinstance(input_shape, str) or not hasattr(input_shape, "__len__") \
+            or len(input_shape) != 2:
         raise ValueError(
             f"input_shape must be (timesteps or None, n_features), got {input_shape!r}"
         )
@@ -56,11 +66,7 @@ def validate(task, input_shape, horizon, n_targets, n_classes, api, units, dropo
     if timesteps is not None:
         check_int(timesteps, "input_shape[0] (timesteps)")
     check_int(n_features, "input_shape[1] (n_features)")
-    if is_int(units):
-        units = [units]
-    if not isinstance(units, (list, tuple)) or not units:
-        raise ValueError(f"units must be a positive int or a non-empty list of them, got {units!r}")
-    units = [check_int(u, "units") for u in units]
+    units = check_units(units)
     check_rate(dropout, "dropout")
     check_rate(recurrent_dropout, "recurrent_dropout")
     if recurrent_dropout > 0:
@@ -70,9 +76,10 @@ def validate(task, input_shape, horizon, n_targets, n_classes, api, units, dropo
             UserWarning,
             stacklevel=4,
         )
-    if mask_value is not None:
-        if not is_number(mask_value):
-            raise ValueError(f"mask_value must be None or a float sentinel, got {mask_value!r}")
+    if mask_value is not None and not (is_number(mask_value) and math.isfinite(mask_value)
+                                       and abs(mask_value) <= FLOAT32_MAX):
+        raise ValueError(f"mask_value must be None or a finite float32 sentinel, got "
+                         f"{mask_value!r}")
     kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer")
     recurrent_initializer = check_initializer(recurrent_initializer, "recurrent_initializer")
     quantiles = check_quantiles(quantiles)
@@ -122,8 +129,7 @@ def check_normalization(normalization, layer_norm):
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
-    if not isinstance(layer_norm, bool):
-        raise ValueError(f"layer_norm must be True or False, got {layer_norm!r}")
+    layer_norm = check_bool(layer_norm, "layer_norm")
     if layer_norm and normalization == "batch":
         raise ValueError("layer_norm=True asks for layer normalization and normalization='batch' "
                          "for batch normalization: choose one (normalization='layer' is "
@@ -134,16 +140,16 @@ def check_normalization(normalization, layer_norm):
 def head(task, horizon, n_targets, n_classes, quantiles):
     """The output layers: a forecast head, or a softmax over classes (at every step for "label")."""
     if task == "forecast":
-        return forecast_head(horizon, n_targets, quantiles)
+        return forecast_head(int(horizon), int(n_targets), quantiles)  # numpy ints too
     # Dense acts on the last axis: on a sequence it classifies every step with shared weights
-    return classification_head(n_classes)
+    return classification_head(int(n_classes))
 
 
 def finish(inputs, x, head, *, horizon, n_future, width, name):
     """Joins known-ahead covariates (if any) to the features ``x``, then the head."""
     model_inputs = inputs
     if n_future:
-        future = keras.Input(shape=(horizon, n_future), name="future", dtype="float32")
+        future = keras.Input(shape=(int(horizon), n_future), name="future", dtype="float32")
         flat = keras.layers.Flatten(name="future_flatten")(future)
         x = keras.layers.Concatenate(name="context_future")([x, flat])
         x = keras.layers.Dense(max(width, 16), activation="relu", name="future_mix")(x)

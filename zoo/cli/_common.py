@@ -9,7 +9,16 @@ FLAGS = {"data": "--data", "time_col": "--time-col", "label": "--label"}
 
 
 class UsageError(ValueError):
-    """A user mistake: reported in one line with exit status 2."""
+    """A user mistake: reported in one line with exit status 2.
+
+    Args:
+        message: What is wrong and what is accepted.
+        prog: The command it concerns (``zoo train``), for the message's prefix.
+    """
+
+    def __init__(self, message, prog="zoo"):
+        super().__init__(message)
+        self.prog = prog
 
 
 def check_positive(args, flags):
@@ -20,12 +29,39 @@ def check_positive(args, flags):
             raise UsageError(f"--{flag} must be a positive integer, got {value}")
 
 
-def out_dir(args):
-    """``--out`` as a Path, refused when it exists and ``--overwrite`` is not given."""
-    out = Path(args.out)
-    if out.exists() and not args.overwrite:
+def out_dir(args, overwrite=None):
+    """``--out`` as a Path, checked before anything is trained or written.
+
+    Refused when it is empty, lies under a file, or exists and ``--overwrite`` is not
+    given (``overwrite`` replaces the flag: ``zoo demo`` always overwrites), or exists
+    and is no zoo artifact (a directory of other files is never replaced).
+    """
+    from zoo._checks import check_out_path
+
+    overwrite = args.overwrite if overwrite is None else overwrite
+    if not args.out:
+        raise UsageError("--out must name the artifact directory to write, got ''")
+    try:
+        out = Path(check_out_path(args.out, "--out"))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if out.exists() and not overwrite:
         raise UsageError(f"--out {out} exists; pass --overwrite to replace it")
+    if out.exists() and not (out / "zoo.json").is_file():
+        raise UsageError(f"--out {out} exists and is not a zoo artifact; refusing to replace "
+                         "it (choose a new directory)")
     return out
+
+
+def output_file(path, flag):
+    """A file to write (``--output``): not a directory, inside an existing directory."""
+    target = Path(path)
+    if not str(path) or target.is_dir():
+        raise UsageError(f"{flag} must name a file to write, got {str(path)!r}")
+    if not target.parent.is_dir():
+        raise UsageError(f"{flag} {str(path)!r}: the directory {str(target.parent)!r} does "
+                         "not exist")
+    return target
 
 
 def training_params(args, model):

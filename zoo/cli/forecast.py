@@ -14,6 +14,7 @@ from zoo.cli._common import (
     training_params,
 )
 from zoo.io import read_table
+from zoo.panel import to_panel
 
 DEMO_DIR = Path("saved_models") / "demo"
 
@@ -38,6 +39,9 @@ def train(args):
     train, test = df.iloc[:-horizon], df.iloc[-horizon:]
     params = dict(training_params(args, model), lookback=lookback, horizon=horizon,
                   target=args.target)
+    # all of it is read as the final fit will read it, so that a bad row in the held-out
+    # tail is refused now, not after the first training
+    to_panel(df, args.target)
     f = zoo.Forecaster(**params).fit(train)
     report(f.predict, f.targets_, f.season_, train, test)
     # the artifact forecasts from the end of all the data: refit on it, same settings
@@ -117,6 +121,8 @@ def demo(args):
     import zoo
     from zoo import datasets
 
+    check_positive(args, ("epochs",))
+    out = out_dir(args, overwrite=True)
     df = datasets.load("airline")
     horizon = 24
     train, test = df.iloc[:-horizon], df.iloc[-horizon:]
@@ -126,7 +132,7 @@ def demo(args):
     if args.epochs:
         params["epochs"] = args.epochs
     f = zoo.Forecaster(**params).fit(train)
-    out = f.export(args.out, overwrite=True)
+    out = f.export(out, overwrite=True)
     print(f"exported to {out}")
     p = zoo.load(out)
     forecast = p.predict(train)

@@ -3,7 +3,9 @@ export-serving.
 
 TensorFlow is imported lazily, inside the commands that train or load models,
 so ``zoo --version``, ``zoo list`` and ``zoo datasets`` answer quickly. Bad input
-gives a one-line error on stderr and exit status 2, never a traceback.
+(argparse's usage errors included) gives a one-line error on stderr and exit status 2,
+never a traceback, and is refused before any training step and before anything is
+written; commands write only inside ``--out`` (``predict`` only its ``--output``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ import sys
 
 from zoo._version import __version__
 from zoo.cli import classify, forecast, label
-from zoo.cli._common import UsageError
+from zoo.cli._common import UsageError, output_file
 from zoo.cli.forecast import DEMO_DIR
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are raised, to be reported in one line like every refusal."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)", prog=self.prog)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zoo", description="Keras/TensorFlow model zoo for time series.")
+    p = _Parser(prog="zoo", description="Keras/TensorFlow model zoo for time series.")
     p.add_argument("--version", action="version", version=f"zoo {__version__}")
     p.add_argument("--threads", type=int, default=None,
                    help="CPU threads TensorFlow may use (default: all)")
@@ -104,14 +113,18 @@ def main(argv=None) -> int:
         argv: Arguments (default ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 2 on bad input.
+        0 on success, 2 on bad input (a one-line message on stderr, nothing written).
     """
     parser = _parser()
-    args, extra = parser.parse_known_args(argv)
-    if args.command == "serve" and not any(a.startswith("-") for a in extra):
-        args.dirs += extra  # DIRs given after an option: zoo serve A --name n=B C
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if args.command == "serve" and not any(a.startswith("-") for a in extra):
+            args.dirs += extra  # DIRs given after an option: zoo serve A --name n=B C
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    except UsageError as err:
+        print(f"{err.prog}: error: {err}".splitlines()[0], file=sys.stderr)
+        return 2
     if args.command is None:
         _parser().print_help()
         return 0
@@ -127,7 +140,7 @@ def main(argv=None) -> int:
         return {"list": _list, "datasets": _datasets, "train": _train, "evaluate": _evaluate,
                 "predict": _predict, "demo": forecast.demo, "serve": _serve,
                 "export-serving": _export_serving}[args.command](args)
-    except (UsageError, ValueError, TypeError, FileNotFoundError, FileExistsError) as err:
+    except (UsageError, ValueError, TypeError, OSError) as err:
         print(f"zoo {args.command}: error: {err}".splitlines()[0], file=sys.stderr)
         return 2
 
@@ -187,6 +200,8 @@ def _evaluate(args):
 def _predict(args):
     import zoo
 
+    if args.output is not None:
+        output_file(args.output, "--output")
     p = zoo.load(args.artifact)
     out = _task_module(p, args).predict(p, args)
     if args.output:

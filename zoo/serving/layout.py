@@ -14,7 +14,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from zoo._checks import check_int
+from zoo._checks import check_int, check_out_path
 from zoo.export import read_manifest
 from zoo.serving.repository import _NAME
 
@@ -47,7 +47,9 @@ def export_serving(artifact, base, name=None, version=None) -> Path:
     name = name if name is not None else artifact.resolve().name
     if not isinstance(name, str) or not _NAME.match(name):
         raise ValueError(f"name must be letters, digits, '_', '.' or '-', got {name!r}")
-    model_dir = Path(base) / name
+    model_dir = Path(check_out_path(base, "base")) / name
+    if Path(base).exists() and not Path(base).is_dir():
+        raise ValueError(f"base {str(base)!r} is a file; give the model repository's directory")
     if model_dir.exists() and not model_dir.is_dir():
         raise ValueError(f"{model_dir} exists and is not a directory")
     # every numbered directory counts (TF Serving serves the highest, zoo artifact or not)

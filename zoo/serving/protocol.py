@@ -24,6 +24,8 @@ import re
 
 import numpy as np
 
+from zoo._checks import check_finite_float32
+
 # the part of a /v1/models/ URL after the prefix, for POST and GET
 POST_PATH = re.compile(r"^(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?:(?P<verb>[A-Za-z]+)$")
 GET_PATH = re.compile(r"^(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?(?P<meta>/metadata)?$")
@@ -52,13 +54,11 @@ def _batch(value, name: str) -> np.ndarray:
 
 
 def _finite_float32(values: np.ndarray, what: str) -> np.ndarray:
-    """``values`` as float32, refused when any is NaN, infinite or beyond float32's range."""
-    with np.errstate(over="ignore"):
-        arr = values.astype("float32")
-    if not np.isfinite(arr).all():
-        raise RequestError(f"{what} holds NaN, infinity or values beyond float32's range; "
-                           "send finite numbers")
-    return arr
+    """``values`` as float32, refused (400) when any is NaN, infinite or beyond float32's range."""
+    try:
+        return check_finite_float32(values, what)
+    except ValueError as err:
+        raise RequestError(str(err)) from None
 
 
 def decode_predict(body: dict, input_names: list) -> tuple[list, str]:

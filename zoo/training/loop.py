@@ -102,6 +102,9 @@ def check_options(*, epochs=100, batch_size=32, optimizer="adam", learning_rate=
         check_positive(decay_epochs, "decay_epochs")
         if decay_steps is not None:
             raise ValueError("Set decay_steps or decay_epochs, not both.")
+        if lr_schedule is None:
+            raise ValueError("decay_epochs needs lr_schedule='exponential' or 'cosine'; got "
+                             "lr_schedule=None.")
         decay_steps = 1  # stands in for the steps decay_epochs becomes once the data is known
     schedule, auto_clipnorm = _options_of(optimizer, lr_schedule, clipnorm)
     options = resolve_options(lr_schedule=schedule, reduce_lr_on_plateau=reduce_lr_on_plateau,

@@ -29,6 +29,10 @@ _LOOPS = ("auto", "keras", "custom")
 # --------------------------------------------------------------------------- argument checks
 
 
+# the Keras callback whose keywords each switch's dict holds
+_SWITCH_CALLBACKS = {"early_stopping": "EarlyStopping", "reduce_lr_on_plateau": "ReduceLROnPlateau"}
+
+
 def _switch(name, value):
     """Checks an on/off option: 'auto', True, False, None or a dict of keywords."""
     if value is None or value is False or value is True or value == "auto":
@@ -36,6 +40,15 @@ def _switch(name, value):
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise ValueError(f"{name}: the dict's keys must be keyword names; got {value!r}.")
+        if name in _SWITCH_CALLBACKS:
+            import inspect
+
+            callback = getattr(keras.callbacks, _SWITCH_CALLBACKS[name])
+            accepted = set(inspect.signature(callback).parameters) - {"self", "kwargs"}
+            unknown = sorted(set(value) - accepted)
+            if unknown:
+                raise ValueError(f"{name}: unknown keyword(s) {unknown} for keras.callbacks."
+                                 f"{callback.__name__}; accepted: {sorted(accepted)}.")
         return value
     raise ValueError(f"{name} must be {_SWITCH_VALUES}; got {value!r}.")
 
