@@ -16,6 +16,8 @@ with :meth:`_manifest_common`) and ``_restore`` (the inverse of ``_manifest``).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError as _SklearnNotFitted
@@ -63,7 +65,9 @@ TRAINING_DOC = """optimizer: Optimizer name (see :mod:`zoo.training`) or a Keras
         reduce_lr_on_plateau: ``"auto"``, True, False or a dict of keyword arguments.
         early_stopping: ``"auto"``, True, False or a dict of keyword arguments.
         checkpoint_dir: Save the best model here during training.
-        backup_dir: BackupAndRestore directory (resume an interrupted fit).
+        backup_dir: Resume an interrupted fit: rerun the same call and it picks up at
+            the epoch after the last completed one, in the first training or in the
+            refit (:mod:`zoo.training.resume`); removed when the fit finishes.
         csv_log: Write the history to this CSV file.
         tensorboard_dir: TensorBoard log directory (needs the ``tensorboard`` extra).
         distribute_strategy: A ``tf.distribute.Strategy`` to train under.
@@ -168,7 +172,7 @@ class ZooEstimator(BaseEstimator):
 
     # ------------------------------------------------------------------ training
     def _train(self, build, data, validation=None, *, refit_data=None, on_trained=None,
-               **fit_kwargs):
+               fingerprint_data=(), **fit_kwargs):
         """Trains, then (with ``refit`` and validation data) retrains on all the data.
 
         The validation part chooses the epoch count (early stopping, the plateau
@@ -183,6 +187,8 @@ class ZooEstimator(BaseEstimator):
             refit_data: Zero-argument callable giving the refit's data (all samples).
             on_trained: Called after the first training, before the refit (scores
                 the model that chose the epoch count).
+            fingerprint_data: The training data's arrays: with ``backup_dir``, a
+                backup is resumed only into a fit of the same parameters and data.
             **fit_kwargs: The task's keywords for :func:`zoo.training.fit` (``loss``,
                 ``metrics``, ``class_weight``).
         """
@@ -190,10 +196,13 @@ class ZooEstimator(BaseEstimator):
 
         kwargs = dict(self._training_kwargs(), epochs=self.epochs, batch_size=self.batch_size,
                       strategy=self.distribute_strategy, verbose=self.verbose, **fit_kwargs)
+        state = self._fit_state(fingerprint_data)
         if self.seed is not None:
             training.set_seed(self.seed)
-        _, history = training.fit(
-            build, data(), validation_data=None if validation is None else validation(), **kwargs)
+        history = self._phase(state, "train", build, data,
+                              keep=bool(self.refit and validation is not None),
+                              validation_data=None if validation is None else validation(),
+                              **kwargs)
         self.history_ = history
         self.best_epoch_ = (int(np.nanargmin(history["val_loss"])) + 1
                             if history.get("val_loss") else None)
@@ -217,7 +226,55 @@ class ZooEstimator(BaseEstimator):
                                 early_stopping=False)
             if refit_kwargs["reduce_lr_on_plateau"] == "auto":
                 refit_kwargs["reduce_lr_on_plateau"] = False  # no validation loss to watch
-            _, self.refit_history_ = training.fit(build, refit_data(), **refit_kwargs)
+            self.refit_history_ = self._phase(state, "refit", build, refit_data, **refit_kwargs)
+        if state is not None:
+            state.clear()
+
+    def _fit_state(self, arrays):
+        """The resumable state under ``backup_dir`` (None without one)."""
+        if self.backup_dir is None:
+            return None
+        import tensorflow as tf
+
+        if isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            # every worker runs this fit: zoo.training.fit's own chief-only backup serves
+            return None
+        from zoo.training.resume import FitState, fingerprint
+
+        skip = {"backup_dir", "checkpoint_dir", "csv_log", "tensorboard_dir", "verbose",
+                "epochs", "distribute_strategy"}
+        params = {k: v for k, v in self.get_params().items() if k not in skip}
+        return FitState(self.backup_dir,
+                        fingerprint({"params": params, "network": self.network_kwargs_},
+                                    *arrays))
+
+    def _phase(self, state, phase, build, data, *, keep=False, **kwargs):
+        """One ``training.fit``; with a backup, resumable and its whole history kept.
+
+        A phase that finished before a kill is not trained again: its weights load into
+        a fresh ``build()`` and its history comes back (``keep`` stores them for that).
+        """
+        from zoo import training
+
+        if state is None:
+            return training.fit(build, data(), **kwargs)[1]
+        history = state.finished(phase)
+        if history is not None:
+            strategy = kwargs.get("strategy")
+            with strategy.scope() if strategy is not None else contextlib.nullcontext():
+                state.load_weights(phase, build())
+            return history
+        kwargs["backup_dir"] = state.phase_dir(phase)
+        kwargs["callbacks"] = [state.epoch_log(phase)]
+        try:
+            model, _ = training.fit(build, data(), **kwargs)
+        except training.TrainingDivergedError:
+            state.clear()  # a diverged run is not worth resuming
+            raise
+        history = state.history(phase)
+        if keep:
+            state.save_finished(phase, model, history)
+        return history
 
     # ------------------------------------------------------------------ export / load
     def export(self, path, overwrite=False, formats=None, max_length=None):

@@ -136,7 +136,7 @@ class Classifier(SequenceEstimator):
                     (lambda: val) if val is not None else None, refit_data=refit_data,
                     on_trained=score if val is not None else None,
                     loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                    class_weight=weights)
+                    class_weight=weights, fingerprint_data=(X_arr, y_idx))
         self.model_ = holder["model"]
         self.classes_ = classes
         self.pad_value_ = pad_value

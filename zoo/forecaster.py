@@ -173,7 +173,8 @@ class Forecaster(ZooEstimator):
         self._train(build, lambda: windows(data.train_starts, shuffle=True),
                     (lambda: windows(data.val_starts, shuffle=False)) if has_val else None,
                     refit_data=refit_data, on_trained=score if has_val else None,
-                    loss=PinballLoss(quantiles) if quantiles else "mse")
+                    loss=PinballLoss(quantiles) if quantiles else "mse",
+                    fingerprint_data=[s.values for s in data.panel.series])
         self.scaling_stats_ = holder["stats"]
         model = holder["predict"]
         if self.strategy == "recursive" and self.horizon > 1:

@@ -132,7 +132,8 @@ class SequenceLabeler(SequenceEstimator):
         self._train(build, lambda: (X_arr[train_idx], Y_arr[train_idx], W[train_idx]),
                     (lambda: val) if val is not None else None, refit_data=refit_data,
                     on_trained=score if val is not None else None,
-                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                    loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                    fingerprint_data=(X_arr, Y_arr))
         self.model_ = holder["model"]
         self.classes_ = classes
         self.pad_value_ = pad_value
