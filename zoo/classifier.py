@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo._checks import check_finite_output
 from zoo.base import SequenceEstimator
 from zoo.scaling import feature_stats
 from zoo.sequences import (  # noqa: F401  (re-exported: zoo.classifier.pad_sequences, ...)
@@ -196,7 +197,7 @@ class Classifier(SequenceEstimator):
         Returns:
             ``[n, n_classes]`` probabilities.
         """
-        return np.asarray(run(self._prepare(X)))
+        return check_finite_output(run(self._prepare(X)))
 
     def predict(self, X):
         """Predicted labels.

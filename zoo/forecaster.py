@@ -16,7 +16,13 @@ import pandas as pd
 
 from zoo import forecast_data as D
 from zoo import windows as W
-from zoo._checks import check_choice, check_int, check_quantiles, check_size
+from zoo._checks import (
+    check_choice,
+    check_finite_output,
+    check_int,
+    check_quantiles,
+    check_size,
+)
 from zoo.base import ZooEstimator
 from zoo.frames import format_forecast, quantile_column, season_of  # noqa: F401  (re-exported)
 
@@ -242,7 +248,7 @@ class Forecaster(ZooEstimator):
         """
         series, kind = self._history(df)
         x, future, indices = self.make_inputs(series, future_df, kind)
-        out = np.asarray(run(x, future))
+        out = check_finite_output(run(x, future))
         return format_forecast(out, series, indices, kind, self.targets_, self.quantiles_)
 
     def _history(self, df):

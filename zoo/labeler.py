@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zoo._checks import check_finite_output
 from zoo.base import SequenceEstimator
 from zoo.scaling import feature_stats
 from zoo.sequences import (
@@ -169,9 +170,10 @@ class SequenceLabeler(SequenceEstimator):
             raise ValueError(f"X has {sorted(widths)} feature(s) per step; the model was fitted "
                              f"on {self.n_features_in_}")
         if not variable:
-            return np.asarray(run(data.astype("float32")))
+            return check_finite_output(run(data.astype("float32")))
         proba = np.asarray(run(pad_sequences(data, self.pad_value_)))
-        return [p[: len(s)] for p, s in zip(proba, data)]
+        # only the steps the user sent count (padding steps are never shown)
+        return [check_finite_output(p[: len(s)]) for p, s in zip(proba, data)]
 
     def predict_proba(self, X):
         """Per-step class probabilities in the order of ``classes_``.

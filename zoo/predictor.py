@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo._checks import check_finite_float32, check_path
+from zoo._checks import check_finite_float32, check_finite_output, check_path
 from zoo.classifier import Classifier
 from zoo.export import read_manifest
 from zoo.forecaster import Forecaster
@@ -235,7 +235,7 @@ class Predictor:
         if self.task == "label":
             return self._est.labels_from(self.predict_proba(history))
         if isinstance(history, np.ndarray) and history.ndim == 3:
-            return self._run_forecast(history, future_df)
+            return check_finite_output(self._run_forecast(history, future_df))
         return self._est.forecast_with(self._run_forecast, history, future_df)
 
     def predict_proba(self, X):

@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from zoo._checks import check_finite_output
 from zoo.serving import protocol
 from zoo.serving.batching import Batcher
 from zoo.serving.protocol import RequestError
@@ -130,9 +131,10 @@ def create_app(servables: dict, max_body_bytes: int = protocol.DEFAULT_MAX_BODY)
                     out = await batchers[servable.name].submit(feeds)
                 except RuntimeError as err:
                     raise RequestError(str(err), 503) from None
-                if not np.isfinite(out).all():
-                    raise RequestError("the model answered NaN or inf for this input (check "
-                                       "for values far outside the training range)")
+                try:
+                    check_finite_output(out)
+                except ValueError as err:
+                    raise RequestError(str(err)) from None
                 return dumps({key: np.ascontiguousarray(out)})
             history, future = protocol.decode_forecast(_parse(raw), p)
             frame = await run_in_threadpool(_forecast, p, history, future)
