@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo._atomic import clean_stale, swap_in, temp_sibling
+from zoo._atomic import building, clean_stale, remove, swap_in
 
 FORMAT_VERSION = 2
 MANIFEST = "zoo.json"
@@ -223,7 +223,8 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         raise ArtifactExistsError(f"{path} exists; pass overwrite=True to replace it")
     if path.exists() and not (path / MANIFEST).is_file():
         raise ValueError(f"{path} exists and is not a zoo artifact; refusing to overwrite it")
-    bad = [w.path for w in model.weights if not np.all(np.isfinite(np.asarray(w.numpy())))]
+    bad = [w.path for w in model.weights if "float" in str(w.dtype)
+           and not np.all(np.isfinite(np.asarray(w.numpy(), dtype="float32")))]
     if bad:
         raise ValueError(f"the model's weights hold NaN or infinite values ({', '.join(bad[:3])}"
                          f"{', ...' if len(bad) > 3 else ''}): training diverged; refusing to "
@@ -231,9 +232,7 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
     clean_stale(parent, path.name)
-    tmp = temp_sibling(path)
-    tmp.mkdir()
-    try:
+    with building(path) as tmp:
         disable_cudnn(model)
         endpoints = write_saved_model(model, tmp, input_specs)
         files = []
@@ -261,12 +260,11 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
         listed = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest["files"] = {p.relative_to(tmp).as_posix(): sha256(p) for p in listed}
         (tmp / MANIFEST).write_text(json.dumps(_json_safe(manifest), indent=2, sort_keys=True))
-        old = swap_in(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        try:
+            remove(swap_in(tmp, path, replace=overwrite))
+        except FileExistsError:
+            raise ArtifactExistsError(f"{path} was created by another writer meanwhile; pass "
+                                      "overwrite=True to replace it") from None
     return path
 
 
