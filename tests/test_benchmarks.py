@@ -1,5 +1,11 @@
-"""Every script in benchmarks/ runs with --smoke, exits 0 and writes nothing, so none can rot."""
+"""Every script in benchmarks/ runs with --smoke, exits 0 and writes nothing, so none can rot.
 
+The smoke runs share one subprocess (tests/_benchmark_smokes.py), which imports
+TensorFlow once for all of them; each still runs as ``__main__`` in an empty working
+directory of its own.
+"""
+
+import json
 import os
 import subprocess
 import sys
@@ -9,20 +15,32 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))
+WATCHED = [ROOT / "benchmarks" / "RESULTS.md", ROOT / "README.md"]
 
 
 def test_the_benchmarks_are_found():
     assert {"accuracy", "airline_design", "latency", "memory", "readme"} <= {p.stem for p in SCRIPTS}
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
-def test_smoke_run_exits_0_and_writes_nothing(script, tmp_path):
-    watched = [ROOT / "benchmarks" / "RESULTS.md", ROOT / "README.md"]
-    before = [p.read_bytes() for p in watched]
+@pytest.fixture(scope="module")
+def smokes(tmp_path_factory):
+    results = tmp_path_factory.mktemp("smokes")
+    before = [p.read_bytes() for p in WATCHED]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run([sys.executable, str(script), "--smoke"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=240)
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "_benchmark_smokes.py"),
+                           str(results), *map(str, SCRIPTS)], cwd=results, env=env,
+                          capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
-    assert "--smoke" in proc.stdout, proc.stdout[-2000:]
-    assert [p.read_bytes() for p in watched] == before, "a smoke run wrote to RESULTS.md or README"
-    assert not any(tmp_path.iterdir()), "a smoke run wrote to the working directory"
+    return results, before
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+def test_smoke_run_exits_0_and_writes_nothing(script, smokes):
+    results, before = smokes
+    where = results / script.stem
+    status = json.loads((where / "status.json").read_text())
+    out = (where / "out.txt").read_text()
+    assert status["code"] == 0, (out[-3000:], status.get("error"))
+    assert "--smoke" in out, out[-2000:]
+    assert [p.read_bytes() for p in WATCHED] == before, "a smoke run wrote to RESULTS.md or README"
+    assert not any((where / "cwd").iterdir()), "a smoke run wrote to the working directory"
