@@ -372,6 +372,17 @@ FORECASTER_PARAMS = [
     fparam("early_stopping", {1: 1}, "early_stopping: the dict's keys must be keyword names"),
     fparam("csv_log", 3, "csv_log must be a path"),
     fparam("checkpoint_dir", "", "checkpoint_dir must be a path"),
+    Case("forecaster-csv_log-a-directory", lambda ctx: F(csv_log=ctx.dir("logs")).fit(monthly()),
+         ValueError, ("csv_log", "is a directory", "file path")),
+    Case("forecaster-csv_log-under-a-file", lambda ctx: F(
+        csv_log=ctx.text("f.txt", "x") + "/log.csv").fit(monthly()), ValueError,
+         ("csv_log", "which is a file")),
+    Case("forecaster-checkpoint_dir-a-file", lambda ctx: F(
+        checkpoint_dir=ctx.text("c.txt", "x")).fit(monthly()), ValueError,
+         ("checkpoint_dir", "is a file", "directory path")),
+    Case("classifier-backup_dir-a-file", lambda ctx: C(
+        backup_dir=ctx.text("b.txt", "x")).fit(*sequences()), ValueError,
+         ("backup_dir", "is a file")),
     fparam("pruning", {"target_sparsity": 1.5}, "pruning['target_sparsity']", "[0, 1)"),
     fparam("pruning", [0.5], "pruning must be None or a dict"),
     fparam("pruning", {"target_sparsity": 0.5, "x": 1}, "pruning: unknown key(s) ['x']"),

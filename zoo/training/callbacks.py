@@ -9,7 +9,7 @@ import time
 import keras
 import numpy as np
 
-from zoo._checks import check_bool, check_path, is_number
+from zoo._checks import check_bool, check_out_path, is_number
 from zoo.training.options import EARLY_STOPPING_DEFAULTS, PLATEAU_DEFAULTS, _switch
 
 
@@ -162,7 +162,9 @@ def _tensorboard_available():
 def check_paths(*, checkpoint_dir=None, backup_dir=None, csv_log=None, tensorboard_dir=None):
     """The callbacks' paths as strings (None stays None); refuses TensorBoard when missing.
 
-    Writes nothing: the directories are made when the callbacks are.
+    Each must be creatable (no file on its way) and of its kind where it exists: a
+    directory for the three ``*_dir``, a file for ``csv_log``. Writes nothing: the
+    directories are made when the callbacks are.
 
     Example:
         >>> check_paths(csv_log="runs/log.csv")
@@ -170,7 +172,14 @@ def check_paths(*, checkpoint_dir=None, backup_dir=None, csv_log=None, tensorboa
     """
     paths = {"checkpoint_dir": checkpoint_dir, "backup_dir": backup_dir, "csv_log": csv_log,
              "tensorboard_dir": tensorboard_dir}
-    out = tuple(None if v is None else check_path(v, k) for k, v in paths.items())
+    out = tuple(None if v is None else check_out_path(v, k) for k, v in paths.items())
+    for name, value in zip(paths, out):
+        if value is None:
+            continue
+        is_dir = name != "csv_log"
+        if os.path.exists(value) and os.path.isdir(value) != is_dir:
+            raise ValueError(f"{name} {value!r} is a {'file' if is_dir else 'directory'}; "
+                             f"give a {'directory' if is_dir else 'file'} path")
     if tensorboard_dir is not None and not _tensorboard_available():
         raise ImportError(
             "tensorboard_dir needs TensorBoard, which TensorFlow 2.21 no longer installs: "
