@@ -114,10 +114,11 @@ _AT_FDCWD, _NOREPLACE, _EXCHANGE = -100, 1, 2
 _UNSUPPORTED = (errno.EINVAL, errno.ENOSYS, errno.EPERM)
 
 
-def _rename2(src: Path, dst: Path, flags: int) -> None:
+def _rename2(src: Path, dst: Path, flags: int) -> int:
+    """``renameat2``; returns 0 or the errno."""
     if _RENAMEAT2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), str(dst))
+        return ctypes.get_errno()
+    return 0
 
 
 def _exists_error(path: Path) -> FileExistsError:
@@ -157,24 +158,20 @@ def swap_in(tmp: Path, path: Path, replace: bool = True):
     tmp, path = Path(tmp), Path(path)
     if _RENAMEAT2 is not None:
         for _ in range(100):  # a rival may create or remove path between two tries
-            try:
-                _rename2(tmp, path, _NOREPLACE)
+            err = _rename2(tmp, path, _NOREPLACE)
+            if err == 0:
                 return None
-            except OSError as err:
-                if err.errno in _UNSUPPORTED:
-                    break
-                if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                    raise
+            if err in (errno.EEXIST, errno.ENOTEMPTY):
                 if not replace:
-                    raise _exists_error(path) from None
-            try:
-                _rename2(tmp, path, _EXCHANGE)
-                return tmp
-            except OSError as err:
-                if err.errno in _UNSUPPORTED:
-                    break
-                if err.errno != errno.ENOENT:
-                    raise
+                    raise _exists_error(path)
+                err = _rename2(tmp, path, _EXCHANGE)
+                if err == 0:
+                    return tmp
+                if err == errno.ENOENT:
+                    continue  # the rival's path went away: land with NOREPLACE again
+            if err in _UNSUPPORTED:
+                break
+            raise OSError(err, os.strerror(err), str(path))
         else:
             raise OSError(errno.EBUSY, f"{path} kept changing under rival writers", str(path))
     if not path.exists():
