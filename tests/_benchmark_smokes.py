@@ -5,7 +5,7 @@
 TensorFlow is imported once for all of them, not once per script. Each script runs
 as ``__main__`` in its own empty working directory ``RESULTS_DIR/<stem>/cwd``; its
 output goes to ``<stem>/out.txt`` and its exit status (0, a SystemExit code, or the
-traceback of an exception) to ``<stem>/status.json``.
+traceback of an exception) to ``<stem>/status.json`` (with its run time in seconds).
 """
 
 import contextlib
@@ -14,6 +14,7 @@ import json
 import os
 import runpy
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def run(script: Path, results: Path) -> None:
     out = io.StringIO()
     status = {"code": 0}
     before = os.getcwd()
+    started = time.perf_counter()
     sys.argv = [str(script), "--smoke"]
     os.chdir(cwd)
     try:
@@ -39,6 +41,7 @@ def run(script: Path, results: Path) -> None:
         status = {"code": 1, "error": traceback.format_exc()}
     finally:
         os.chdir(before)
+        status["seconds"] = round(time.perf_counter() - started, 1)
     (where / "out.txt").write_text(out.getvalue())
     (where / "status.json").write_text(json.dumps(status))
 
