@@ -275,7 +275,6 @@ def check_path(value, name: str) -> str:
     return os.fspath(value)
 
 
-
 def check_finite_output(values) -> np.ndarray:
     """A model's outputs as an array, refused when any is NaN or infinite.
 

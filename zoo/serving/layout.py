@@ -9,11 +9,10 @@ Serving (which polls the base path) never sees half a version.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from pathlib import Path
 
+from zoo._atomic import building, swap_in
 from zoo._checks import check_int, check_out_path
 from zoo.export import read_manifest
 from zoo.serving.repository import _NAME
@@ -63,11 +62,11 @@ def export_serving(artifact, base, name=None, version=None) -> Path:
         raise ValueError(f"version {version} exists already at {target}; pick another "
                          "--version (or leave it out for the next one)")
     model_dir.mkdir(parents=True, exist_ok=True)
-    tmp = model_dir / f".{version}.zoo-tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    try:
-        shutil.copytree(artifact, tmp, symlinks=False)  # copies, never links
-        os.rename(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with building(target) as tmp:
+        shutil.copytree(artifact, tmp, symlinks=False, dirs_exist_ok=True)  # copies, never links
+        try:
+            swap_in(tmp, target, replace=False)
+        except FileExistsError:
+            raise ValueError(f"version {version} exists already at {target} (written "
+                             "meanwhile); pick another --version") from None
     return target

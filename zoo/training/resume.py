@@ -146,9 +146,7 @@ class FitState:
     """
 
     def __init__(self, directory, fingerprint: str):
-        self.dir = Path(directory)
-        if self.dir.exists() and not self.dir.is_dir():
-            raise ValueError(f"backup_dir {str(directory)!r} is a file; pass a directory")
+        self.dir = Path(directory)  # a directory, or none yet: zoo.training.check_paths
         marker = self.dir / MARKER
         progress = [p for p in self._paths() if p != marker and p.exists()]
         if progress and marker.exists():
