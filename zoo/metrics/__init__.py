@@ -14,6 +14,9 @@ Missing values (forecast metrics):
       result ``NaN``, so that a broken forecast can never look good.
     * If every ``y_true`` is ``NaN`` the result is ``NaN``; empty input raises
       ``ValueError``.
+    * ``crps`` scores sample forecasts, ``samples`` of shape ``[n_samples, *y_true.shape]``
+      (the sample axis first), in place of ``y_pred``; ``NaN`` or inf in them raises
+      ``ValueError``.
 
 Percentage metrics (``mape``, ``smape``) are in percent. ``mape`` raises ``ValueError``
 when an observed ``y_true`` is 0 (the ratio is undefined); ``forecast_metrics`` reports
@@ -41,6 +44,7 @@ from zoo.metrics.classification import (
 )
 from zoo.metrics.forecast import (
     coverage,
+    crps,
     forecast_metrics,
     mae,
     mape,
@@ -63,6 +67,7 @@ __all__ = [
     "classification_metrics",
     "confusion_matrix",
     "coverage",
+    "crps",
     "edit_score",
     "forecast_metrics",
     "labelling_metrics",
