@@ -4,7 +4,9 @@ Fold origins sit at the end of each series minus ``horizon``, minus ``horizon + 
 minus ``horizon + 2 * step`` ...; in every fold the forecaster sees only the data up to
 its origin (no leakage), forecasts ``horizon`` steps, and is scored on the steps that
 follow. The baselines (:mod:`zoo.baselines`) go through the same folds, so the summary
-says at a glance whether a model beats the naive forecasts.
+says at a glance whether a model beats the naive forecasts. A probabilistic forecaster
+(one with a ``distribution`` and a ``sample`` method) is also scored by the CRPS of its
+sample paths; the point forecasts (the baselines among them) get ``NaN`` there.
 
 Example:
     >>> import zoo
@@ -31,10 +33,16 @@ from zoo import metrics as M
 from zoo import windows as W
 from zoo._checks import check_bool, check_int, is_int
 
-__all__ = ["METRICS", "BacktestResult", "backtest"]
+__all__ = ["CRPS_SAMPLES", "METRICS", "SAMPLE_METRICS", "BacktestResult", "backtest"]
 
 METRICS = ("mae", "rmse", "mape", "smape", "mase")
-"""The metric names ``backtest`` accepts (see :mod:`zoo.metrics`)."""
+"""The point metrics (see :mod:`zoo.metrics`): ``backtest``'s default for every forecaster."""
+
+SAMPLE_METRICS = ("crps",)
+"""The metrics of sample paths, added to the default for a probabilistic forecaster."""
+
+CRPS_SAMPLES = 200
+"""Sample paths drawn per fold (``sample(CRPS_SAMPLES, seed=fold, ...)``) for the CRPS."""
 
 
 @dataclasses.dataclass(repr=False)
@@ -44,7 +52,8 @@ class BacktestResult:
     Attributes:
         folds: One row per fold and model: ``fold`` (0 = earliest), ``origin`` (the
             last timestamp the model was trained on; for a long frame, the latest one
-            over the series), ``model`` and one column per metric.
+            over the series), ``model`` and one column per metric (``crps`` is ``NaN``
+            for a model that draws no samples: the baselines and point forecasters).
         summary: One row per model (the forecaster first, then the baselines), one
             column per metric: the mean over folds (``NaN`` if any fold is ``NaN``).
         forecasts: Every point forecast beside its actual value: ``fold``, ``model``,
@@ -96,6 +105,11 @@ def _names(value, name, accepted):
     if len(set(items)) != len(items):
         raise ValueError(f"{name} lists a name twice: {items}")
     return items
+
+
+def _probabilistic(forecaster) -> bool:
+    return (getattr(forecaster, "distribution", None) is not None
+            and callable(getattr(forecaster, "sample", None)))
 
 
 def _model_name(forecaster, baseline_names):
@@ -215,12 +229,34 @@ def _point_forecasts(pred, panel, stops, horizon, who):
     return [pred[targets].to_numpy(dtype="float64")]
 
 
+def _sample_paths(model, pred, kwargs, panel, horizon, who, fold):
+    """``model.sample`` called as predict was, as one ``[N, horizon, n_targets]`` per series."""
+    paths = np.asarray(model.sample(CRPS_SAMPLES, seed=fold, **kwargs), dtype="float64")
+    long = panel.kind == "long"
+    order = list(pd.unique(pred[W.ID_COL])) if long else []  # the series as predict put them
+    shape = ((len(order),) if long else ()) + (CRPS_SAMPLES, horizon, len(panel.targets))
+    if paths.shape != shape:
+        layout = ("[n_series, " if long else "[") + "num_samples, horizon, n_targets]"
+        raise ValueError(f"{who}.sample({CRPS_SAMPLES}) returned shape {paths.shape}; "
+                         f"expected {layout} = {shape}")
+    if not np.isfinite(paths).all():
+        raise ValueError(f"{who}.sample returned NaN or inf in fold {fold}")
+    if not long:
+        return [paths]
+    by_uid = dict(zip(order, paths))
+    return [by_uid[s.uid] for s in panel.series]
+
+
 # ---------------------------------------------------------------------------- scoring
-def _score(names, actual, predicted, train, season, warned):
+def _score(names, actual, predicted, samples, train, season, warned):
     y_true, y_pred = np.concatenate(actual), np.concatenate(predicted)
     row = {}
     for name in names:
-        if name == "mape":
+        if name == "crps":
+            # every point of every series, as the point metrics average them
+            row[name] = (np.nan if samples is None
+                         else M.crps(y_true, np.concatenate(samples, axis=1)))
+        elif name == "mape":
             # a zero actual makes MAPE undefined: NaN (as forecast_metrics does), not an abort
             row[name] = np.nan if np.any(y_true == 0) else M.mape(y_true, y_pred)
         elif name == "mase":
@@ -243,7 +279,7 @@ def _score(names, actual, predicted, train, season, warned):
 
 # ---------------------------------------------------------------------------- backtest
 def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
-             baselines=("naive", "seasonal_naive"), metrics=METRICS, season=None):
+             baselines=("naive", "seasonal_naive"), metrics=None, season=None):
     """Rolling-origin evaluation of a forecaster beside the baselines.
 
     Fold ``k`` (0 = earliest) of ``folds`` trains on each series up to position
@@ -269,10 +305,16 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
             models, but later folds do not learn from the newer data.
         baselines: Names from ``zoo.baselines.BASELINES`` run through the same folds
             (``()`` for none).
-        metrics: Names from ``METRICS``: ``"mae"``, ``"rmse"``, ``"mape"`` (``NaN``
-            in a fold whose actuals hold a 0), ``"smape"``, ``"mase"`` (scaled by the
-            seasonal naive in-sample error of each fold's training part; ``NaN`` with a
-            warning where that scale is 0).
+        metrics: Names from ``METRICS`` and ``SAMPLE_METRICS``: ``"mae"``, ``"rmse"``,
+            ``"mape"`` (``NaN`` in a fold whose actuals hold a 0), ``"smape"``,
+            ``"mase"`` (scaled by the seasonal naive in-sample error of each fold's
+            training part; ``NaN`` with a warning where that scale is 0), and
+            ``"crps"`` (``zoo.metrics.crps`` of the ``CRPS_SAMPLES`` paths from
+            ``sample(CRPS_SAMPLES, seed=fold, ...)``, called with the ``df`` /
+            ``future_df`` that ``predict`` gets; ``NaN`` for a model that is not
+            probabilistic, with a warning when that is the forecaster).
+            None means ``METRICS``, plus ``"crps"`` for a probabilistic forecaster:
+            one with ``distribution`` not None and a ``sample`` method.
         season: Seasonal period for MASE and the seasonal naive baseline; None infers
             it from the frequency (12 for monthly data, 1 for yearly or integer steps).
 
@@ -324,9 +366,12 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
     step = horizon if step is None else check_int(step, "step")
     refit = check_bool(refit, "refit")
     baseline_names = _names(baselines, "baselines", BASELINES)
-    metric_names = _names(metrics, "metrics", METRICS)
+    accepted = METRICS + SAMPLE_METRICS
+    if metrics is None:
+        metrics = accepted if _probabilistic(forecaster) else METRICS
+    metric_names = _names(metrics, "metrics", accepted)
     if not metric_names:
-        raise ValueError(f"metrics must name at least one of {list(METRICS)}")
+        raise ValueError(f"metrics must name at least one of {list(accepted)}")
     if season is not None:
         season = check_int(season, "season")
 
@@ -348,6 +393,9 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
 
     n_t = len(panel.targets)
     name = _model_name(forecaster, baseline_names)
+    if "crps" in metric_names and not _probabilistic(forecaster):
+        warnings.warn(f"crps is NaN for {name}: it has no distribution and sample() to draw "
+                      "forecast paths from", UserWarning, stacklevel=2)
     models = {name: forecaster}
     for b in baseline_names:
         cls = BASELINES[b]
@@ -372,13 +420,15 @@ def backtest(forecaster, df, *, folds=3, horizon=None, step=None, refit=True,
         origin = max(s.index[stop - 1] for s, stop in zip(panel.series, stops))
         origins.append(origin)
         for key, est in models.items():
-            if refit:
-                pred = clone(est).fit(history).predict(future_df=future_df)
-            else:
-                pred = fitted[key].predict(df=history, future_df=future_df)
+            model = clone(est).fit(history) if refit else fitted[key]
+            kwargs = {"future_df": future_df} if refit else {"df": history, "future_df": future_df}
+            pred = model.predict(**kwargs)
             predicted = _point_forecasts(pred, panel, stops, horizon, key)
+            samples = None
+            if "crps" in metric_names and _probabilistic(est):
+                samples = _sample_paths(model, pred, kwargs, panel, horizon, key, k)
             row = {"fold": k, "origin": origin, "model": key}
-            row.update(_score(metric_names, actual, predicted, train, season, warned))
+            row.update(_score(metric_names, actual, predicted, samples, train, season, warned))
             rows.append(row)
             points.append(_points(k, key, panel, stops, horizon, actual, predicted))
 
