@@ -86,6 +86,25 @@ class NotFittedError(_SklearnNotFitted, RuntimeError):
     and ``AttributeError``), and a ``RuntimeError`` as zoo raised before."""
 
 
+def _best_epoch(history, pruning):
+    """The epoch (1-based) of the lowest validation loss, None without validation.
+
+    A pruned fit chooses among the epochs at its target sparsity (the pruning
+    callback logs each epoch's ``sparsity``): the refit trains that many epochs, so it
+    must run past the end of its own pruning schedule as the first training did.
+    """
+    val = history.get("val_loss")
+    if not val:
+        return None
+    val = np.asarray(val, "float64")
+    reached = np.asarray(history.get("sparsity", []), "float64")
+    if pruning and len(reached) == len(val) and reached.size:
+        at_target = reached >= reached.max() - 1e-9
+        if at_target.any() and np.isfinite(val[at_target]).any():
+            val = np.where(at_target, val, np.nan)
+    return int(np.nanargmin(val)) + 1
+
+
 class ZooEstimator(BaseEstimator):
     """Base class of :class:`zoo.Forecaster` and :class:`zoo.Classifier`."""
 
@@ -204,8 +223,7 @@ class ZooEstimator(BaseEstimator):
                               validation_data=None if validation is None else validation(),
                               **kwargs)
         self.history_ = history
-        self.best_epoch_ = (int(np.nanargmin(history["val_loss"])) + 1
-                            if history.get("val_loss") else None)
+        self.best_epoch_ = _best_epoch(history, self.pruning)
         if on_trained is not None:
             on_trained()
         refit = bool(self.refit and validation is not None)

@@ -169,6 +169,12 @@ class MagnitudePruning(keras.callbacks.Callback):
         if self.step > self.begin:
             self._apply()
 
+    def on_epoch_end(self, epoch, logs=None):
+        # in the history: the estimators choose the refit's epoch count among the epochs
+        # at the target sparsity (zoo.base.ZooEstimator._train)
+        if logs is not None:
+            logs["sparsity"] = self.sparsity_at(self.step)
+
     def on_train_end(self, logs=None):
         # after EarlyStopping restored the best weights: every kernel at the target exactly
         self._update_masks(self.target)
