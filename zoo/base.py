@@ -317,9 +317,14 @@ class ZooEstimator(BaseEstimator):
         self._check_fitted()
         path = check_out_path(path, "path")
         overwrite = check_bool(overwrite, "overwrite")
-        return write_artifact(self.model_, path, input_specs=self._input_specs(),
+        specs = self._input_specs()
+        return write_artifact(self.model_, path, input_specs=specs,
                               manifest=self._manifest(), overwrite=overwrite, formats=formats,
-                              max_length=max_length)
+                              max_length=max_length, extra_endpoints=self._endpoints(specs))
+
+    def _endpoints(self, input_specs) -> dict:
+        """SavedModel endpoints beside ``serve`` (see ``zoo.export.write_saved_model``)."""
+        return {}
 
     def _manifest_common(self) -> dict:
         """The manifest keys every task has: task, model, the builder kwargs, params, metrics."""

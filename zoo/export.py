@@ -115,7 +115,8 @@ def disable_cudnn(model) -> int:
     return count
 
 
-def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = True) -> list:
+def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = True,
+                      extra_endpoints=None) -> list:
     """Writes ``model`` as a SavedModel with named inputs and an ``outputs`` output.
 
     Args:
@@ -123,6 +124,9 @@ def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = Tru
         directory: Target directory (created).
         input_specs: Ordered name -> shape (None for dynamic dims) of float32 inputs.
         xla: Also add a ``serve_xla`` endpoint compiled with XLA.
+        extra_endpoints: Name -> ``(function, input_signature, model_or_None)``: more
+            endpoints (a probabilistic forecaster's ``sample``), each tracking the model
+            it calls; ``serve`` and ``serving_default`` stay as they are.
 
     Returns:
         The endpoint names written.
@@ -151,6 +155,11 @@ def write_saved_model(model, directory: Path, input_specs: dict, xla: bool = Tru
             endpoints.append("serve_xla")
         except Exception:  # noqa: BLE001 - a model XLA cannot compile still exports
             pass
+    for name, (function, input_signature, tracked) in (extra_endpoints or {}).items():
+        if tracked is not None:
+            archive.track(tracked)
+        archive.add_endpoint(name, function, input_signature=input_signature)
+        endpoints.append(name)
     archive.write_out(str(directory), verbose=False)
     return endpoints
 
@@ -192,7 +201,7 @@ def check_formats(formats, input_specs=None, max_length=None) -> tuple:
 
 
 def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=False,
-                   formats=None, max_length=None) -> Path:
+                   formats=None, max_length=None, extra_endpoints=None) -> Path:
     """Writes a model's artifact to ``path`` atomically.
 
     Args:
@@ -208,6 +217,7 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
             and onnx where its extra is installed).
         max_length: The static time length of the edge formats for variable-length
             models (required for them; ignored by the other formats).
+        extra_endpoints: More SavedModel endpoints (see :func:`write_saved_model`).
 
     Returns:
         The artifact path.
@@ -234,7 +244,8 @@ def write_artifact(model, path, *, input_specs: dict, manifest: dict, overwrite=
     clean_stale(parent, path.name)
     with building(path) as tmp:
         disable_cudnn(model)
-        endpoints = write_saved_model(model, tmp, input_specs)
+        endpoints = write_saved_model(model, tmp, input_specs,
+                                      extra_endpoints=extra_endpoints)
         files = []
         if "keras" in formats:
             model.save(tmp / "model.keras")

@@ -5,7 +5,11 @@ network scale out, with the location and spread it removed) and an
 :class:`InverseScaler` (network output back to raw units), so the exported model
 takes raw values and returns raw units; known-ahead covariates (``future``) are
 z-scored on the way in. :func:`recursive` wraps a one-step model so that it
-forecasts ``horizon`` steps by feeding its forecasts back.
+forecasts ``horizon`` steps by feeding its forecasts back. With a ``distribution``
+(:mod:`zoo.builders.distributions`) the network's outputs are a distribution's
+parameters: the training model outputs them (the likelihood is the loss), the
+prediction model their raw-unit median, and :func:`params_model` recovers the
+parameters, location and scale from the prediction model (for sampling).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import keras
 
 from zoo import scaling
+from zoo.builders.distributions import DistributionMedian, DistributionParams
 from zoo.builders.layers import InverseScaler, RecursiveForecast, Standardize, WindowScaler
 
 
@@ -21,7 +26,7 @@ def model_inputs(x, future):
     return x if future is None else {"inputs": x, "future": future}
 
 
-def assemble(network, stats, n_targets, n_inputs, horizon, n_future):
+def assemble(network, stats, n_targets, n_inputs, horizon, n_future, distribution=None):
     """``(train_model, predict_model)`` sharing the network's layers.
 
     Args:
@@ -32,10 +37,14 @@ def assemble(network, stats, n_targets, n_inputs, horizon, n_future):
         horizon: Steps the network outputs.
         n_future: Known-ahead columns (the window's last ``n_future`` columns, also
             given over the horizon as ``future``); 0 for none.
+        distribution: None (the network outputs point forecasts), or a key of
+            ``zoo.builders.distributions.DISTRIBUTIONS`` (the network outputs
+            ``n_targets * n_params`` values per step).
 
     Returns:
         The training model (raw inputs -> network scale, the scale its targets are
-        given on) and the prediction model (raw inputs -> raw units).
+        given on; a distribution's parameters) and the prediction model (raw inputs ->
+        raw units; a distribution's median).
     """
     lookback = network.inputs[0].shape[1]
     scaler = WindowScaler(**scaling.layer_kwargs(stats, n_targets), name="scaler")
@@ -50,9 +59,35 @@ def assemble(network, stats, n_targets, n_inputs, horizon, n_future):
     else:
         y = network(scaled)
         graph_inputs = inputs
-    train_model = keras.Model(graph_inputs, y, name="train_model")
-    raw = InverseScaler(log=stats["log"], name="unscale")([y, loc, scale])
+    if distribution is None:
+        train_model = keras.Model(graph_inputs, y, name="train_model")
+        raw = InverseScaler(log=stats["log"], name="unscale")([y, loc, scale])
+        return train_model, keras.Model(graph_inputs, raw, name="forecaster")
+    params = DistributionParams(distribution, n_targets, name="params")
+    p = params(y)
+    # the negative binomial's likelihood is the raw counts': training sees the scale too
+    train_out = params([y, scale]) if distribution == "negative_binomial" else p
+    train_model = keras.Model(graph_inputs, train_out, name="train_model")
+    raw = DistributionMedian(distribution, log=stats["log"], name="median")([p, loc, scale])
     return train_model, keras.Model(graph_inputs, raw, name="forecaster")
+
+
+def params_model(predict_model):
+    """``raw inputs -> [params, loc, scale]`` of a probabilistic prediction model.
+
+    Works on the model :func:`assemble` returns and on the same model reloaded from
+    ``model.keras``; for a recursive forecaster, pass its one-step model.
+    """
+    params, loc, scale = predict_model.get_layer("median").input
+    return keras.Model(predict_model.inputs, [params, loc, scale], name="params_model")
+
+
+def step_model_of(model):
+    """The one-step model inside a recursive forecaster, or ``model`` itself."""
+    for layer in model.layers:
+        if isinstance(layer, RecursiveForecast):
+            return layer.step_model
+    return model
 
 
 def recursive(step_model, horizon, n_targets, lookback, n_inputs, n_future):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from zoo import forecast_data as D
+from zoo import probabilistic as P
 from zoo import windows as W
 from zoo._checks import (
     check_choice,
@@ -27,12 +28,12 @@ from zoo.base import ZooEstimator
 from zoo.frames import format_forecast, quantile_column, season_of  # noqa: F401  (re-exported)
 
 STRATEGIES = ("direct", "recursive")
-SCALING_CHOICES = ("auto", "window", "window_std", "global", "none")
+SCALING_CHOICES = ("auto", "window", "window_std", "global", "none", "mean")
 # The training tail is stored in the manifest (predict() with no data) up to this many values.
 TAIL_LIMIT = 100_000
 
 
-class Forecaster(ZooEstimator):
+class Forecaster(P.SamplingMixin, ZooEstimator):
     """Recurrent forecaster of one or many series, with scaling inside the model.
 
     Args:
@@ -54,8 +55,10 @@ class Forecaster(ZooEstimator):
             position, read as known-ahead covariates (the artifact's ``future``
             input) and beside the history; they tell the network where in the
             season each forecast step falls.
-        scaling: ``"auto"`` (= ``"window"``), ``"window"`` (per-window level, fitted
-            spread), ``"window_std"``, ``"global"`` (z-score) or ``"none"``.
+        scaling: ``"auto"`` (= ``"window"``; ``"mean"`` for the negative binomial),
+            ``"window"`` (per-window level, fitted spread), ``"window_std"``,
+            ``"global"`` (z-score), ``"none"`` or ``"mean"`` (divide by one plus the
+            window's mean size, no centring: DeepAR's scaling for counts).
         log: ``"auto"`` (log targets when every training value is positive), True or False.
         epochs: Maximum epochs (early stopping picks fewer on the validation tail).
         batch_size: Batch size.
@@ -65,6 +68,22 @@ class Forecaster(ZooEstimator):
         verbose: 0 quiet, 1 one line per epoch.
         model_kwargs: Extra builder keyword arguments (e.g. ``{"layer_norm": True}``).
         fill_missing: None (NaN is an error) or ``"interpolate"``.
+        distribution: None (a point forecaster), ``"normal"``, ``"student_t"`` or
+            ``"negative_binomial"``: the network outputs that distribution's parameters
+            per step and target, trained by negative log-likelihood; ``predict`` gives
+            its median (``predict(quantiles=[...])`` adds quantiles) and
+            :meth:`sample` draws paths. ``"student_t"`` suits heavy-tailed noise,
+            ``"negative_binomial"`` non-negative counts (it needs mean scaling: no
+            log, no centring). With ``strategy="recursive"`` each draw is fed back,
+            giving paths with serial dependence (DeepAR's sampling) -- the choice when
+            whole trajectories matter (totals over the horizon, peaks, generation);
+            ``strategy="direct"`` draws each step from its own marginal, which is
+            enough for per-step intervals and cheaper. Not combined with ``quantiles``.
+        conformal: None, or coverage levels such as ``[0.8, 0.95]``: split-conformal
+            intervals per horizon step from the residuals of the model before the
+            refit on the validation windows (``validation_size`` must give at least
+            ``level / (1 - level)`` of them); ``predict`` adds
+            ``<target>_lo<level>`` and ``<target>_hi<level>`` columns.
         {training_args}
 
     Example:
@@ -86,7 +105,8 @@ class Forecaster(ZooEstimator):
                  decay_steps=None, decay_epochs=None, decay_rate=None, clipnorm="auto",
                  clipvalue=None, global_clipnorm=None, reduce_lr_on_plateau="auto",
                  early_stopping="auto", checkpoint_dir=None, backup_dir=None, csv_log=None,
-                 tensorboard_dir=None, distribute_strategy=None, pruning=None):
+                 tensorboard_dir=None, distribute_strategy=None, pruning=None,
+                 distribution=None, conformal=None):
         self._set_params_from(locals())
 
     # ------------------------------------------------------------------ checks
@@ -110,6 +130,9 @@ class Forecaster(ZooEstimator):
             raise ValueError(f"model {spec.name!r} takes no known-ahead covariates: drop "
                              "future_covariates / calendar_features=True or choose another model")
         check_size(self.validation_size)
+        choices["log"], choices["scaling"] = P.check_distribution(
+            self.distribution, quantiles, choices["log"], self.scaling)
+        choices["conformal"] = P.check_conformal(self.conformal)
         return spec, quantiles, choices
 
     # ------------------------------------------------------------------ fit
@@ -131,25 +154,34 @@ class Forecaster(ZooEstimator):
                 f"{panel.past_covariates} are past-only covariates; pass them as "
                 "future_covariates, drop them, or use strategy='direct'"
             )
+        if self.distribution == "negative_binomial":
+            P.check_counts(panel)
         data = D.prepare(panel, lookback=self.lookback,
                          horizon=self.horizon if self.strategy == "direct" else 1,
                          validation_size=self.validation_size,
                          calendar_features=choices["calendar_features"] if spec.future_covariates
-                         else False, log=choices["log"], scaling_choice=self.scaling)
-        model = self._train_network(spec, data, quantiles)
+                         else False, log=choices["log"], scaling_choice=choices["scaling"])
+        self.conformal_ = None
+        if choices["conformal"]:
+            P.check_enough_windows(choices["conformal"], P.count_windows(data, self.horizon))
+        model = self._train_network(spec, data, quantiles, choices["conformal"])
         self._store(data, model, quantiles)
         return self
 
-    def _train_network(self, spec, data, quantiles):
+    def _train_network(self, spec, data, quantiles, conformal=None):
         """Trains (and refits) the network; returns the raw-in, raw-out prediction model."""
         import zoo
+        from zoo.builders.distributions import NegativeLogLikelihood, n_params
         from zoo.builders.heads import PinballLoss
-        from zoo.forecast_graph import assemble, recursive
+        from zoo.forecast_graph import assemble, model_inputs, recursive
 
         wspec = data.wspec
+        dist = self.distribution
+        # a distribution head: the builder's network outputs every parameter per target
+        n_out = wspec.n_targets * (n_params(dist) if dist else 1)
         self.network_kwargs_ = dict(self._builder_kwargs(spec), task="forecast",
                                     input_shape=(wspec.lookback, data.n_inputs),
-                                    horizon=wspec.horizon, n_targets=wspec.n_targets,
+                                    horizon=wspec.horizon, n_targets=n_out,
                                     quantiles=quantiles, n_future=data.n_future)
         self._check_network(spec)
         holder = {"stats": data.stats}
@@ -159,8 +191,14 @@ class Forecaster(ZooEstimator):
             network = zoo.build(spec.name, **self.network_kwargs_)
             holder["train"], holder["predict"] = assemble(
                 network, holder["stats"], wspec.n_targets, data.n_inputs, wspec.horizon,
-                data.n_future)
+                data.n_future, distribution=dist)
             return holder["train"]
+
+        def full_horizon(model):
+            if self.strategy == "recursive" and self.horizon > 1:
+                return recursive(model, int(self.horizon), wspec.n_targets, wspec.lookback,
+                                 data.n_inputs, data.n_future)
+            return model
 
         def windows(starts, shuffle):
             return D.network_data(data, starts, holder["stats"], shuffle=shuffle,
@@ -169,6 +207,17 @@ class Forecaster(ZooEstimator):
 
         def score():
             self.validation_metrics_ = D.validation_metrics(holder["predict"], data, quantiles)
+            if conformal:
+                # calibrated on the model before the refit, which never saw these windows
+                x, y, future = P.validation_windows(data, int(self.horizon))
+                point = np.asarray(full_horizon(holder["predict"])(model_inputs(x, future),
+                                                                   training=False))
+                if quantiles:
+                    from zoo.frames import median_of_quantiles
+                    point = median_of_quantiles(point, quantiles)
+                self.conformal_ = {"levels": conformal, "n_windows": int(len(x)),
+                                   "widths": P.conformal_widths(point, x, y, wspec.n_targets,
+                                                                conformal)}
 
         def refit_data():
             holder["stats"] = data.refit_stats()
@@ -179,14 +228,11 @@ class Forecaster(ZooEstimator):
         self._train(build, lambda: windows(data.train_starts, shuffle=True),
                     (lambda: windows(data.val_starts, shuffle=False)) if has_val else None,
                     refit_data=refit_data, on_trained=score if has_val else None,
-                    loss=PinballLoss(quantiles) if quantiles else "mse",
+                    loss=(NegativeLogLikelihood(dist) if dist else
+                          PinballLoss(quantiles) if quantiles else "mse"),
                     fingerprint_data=[s.values for s in data.panel.series])
         self.scaling_stats_ = holder["stats"]
-        model = holder["predict"]
-        if self.strategy == "recursive" and self.horizon > 1:
-            model = recursive(model, int(self.horizon), wspec.n_targets, wspec.lookback,
-                              data.n_inputs, data.n_future)
-        return model
+        return full_horizon(holder["predict"])
 
     def _store(self, data, model, quantiles):
         panel, L = data.panel, int(self.lookback)
@@ -212,7 +258,7 @@ class Forecaster(ZooEstimator):
         self.last_timestamp_ = max(s.index[-1] for s in panel.series)
 
     # ------------------------------------------------------------------ predict
-    def predict(self, df=None, future_df=None):
+    def predict(self, df=None, future_df=None, quantiles=None):
         """Forecasts ``horizon`` steps after the end of ``df`` (or of the training data).
 
         Args:
@@ -220,19 +266,36 @@ class Forecaster(ZooEstimator):
                 at least ``lookback`` steps per series; None for the training data.
             future_df: Known-ahead covariates over the horizon (wide: indexed by the
                 future timestamps; long: ``unique_id``, ``ds`` + columns).
+            quantiles: With a ``distribution``: levels whose quantile columns are
+                added (the distribution's own quantiles with ``strategy="direct"``;
+                with ``"recursive"``, those of 1,000 sample paths drawn with seed 0).
 
         Returns:
             Wide: a DataFrame indexed by the future timestamps, one column per
-            target (+ ``<target>_q0.1`` ... for quantiles). Long: ``unique_id``,
+            target (+ ``<target>_q0.1`` ... for quantiles, ``<target>_lo0.8`` /
+            ``<target>_hi0.8`` ... for conformal intervals). Long: ``unique_id``,
             ``ds``, ``y_hat`` (+ ``y_hat_q0.1`` ...). Array/Series: a DataFrame with
             a RangeIndex continuing the input.
         """
         from zoo.forecast_graph import model_inputs
 
         self._check_fitted()
-        return self.forecast_with(
+        if quantiles is not None and self.distribution is None:
+            raise ValueError("predict(quantiles=...) needs a distribution head "
+                             "(Forecaster(distribution='normal', ...)); a quantile model "
+                             "sets its levels at construction (quantiles=[...])")
+        levels = check_quantiles(quantiles)
+        frame = self.forecast_with(
             lambda x, future: self.model_(model_inputs(x, future), training=False),
             df, future_df)
+        if levels:
+            from zoo.frames import add_forecast_columns
+
+            series, kind = self._history(df)
+            values = self._distribution_quantiles(series, future_df, kind, levels)
+            add_forecast_columns(frame, values, [f"q{q:g}" for q in levels], kind,
+                                 self.targets_)
+        return frame
 
     def forecast_with(self, run, df=None, future_df=None):
         """:meth:`predict` with another way to run the model (the Predictor's backends).
@@ -249,7 +312,17 @@ class Forecaster(ZooEstimator):
         series, kind = self._history(df)
         x, future, indices = self.make_inputs(series, future_df, kind)
         out = check_finite_output(run(x, future))
-        return format_forecast(out, series, indices, kind, self.targets_, self.quantiles_)
+        frame = format_forecast(out, series, indices, kind, self.targets_, self.quantiles_)
+        if getattr(self, "conformal_", None):
+            from zoo.frames import add_forecast_columns, interval_suffixes, median_of_quantiles
+
+            point = median_of_quantiles(out, self.quantiles_) if self.quantiles_ else out
+            lower, upper = P.intervals(point, x, self.conformal_["widths"], len(self.targets_))
+            bounds = np.stack([np.asarray(lower), np.asarray(upper)], axis=-1)
+            add_forecast_columns(frame, bounds.reshape(*bounds.shape[:3], -1),
+                                 interval_suffixes(self.conformal_["levels"]), kind,
+                                 self.targets_)
+        return frame
 
     def _history(self, df):
         if df is None:
@@ -333,6 +406,7 @@ class Forecaster(ZooEstimator):
             "log": self.log_,
             "scaling": self.scaling_stats_,
             "tail": tail,
+            "conformal": self.conformal_,
         }
 
     def _restore(self, m):
@@ -350,6 +424,7 @@ class Forecaster(ZooEstimator):
         self.season_ = m["season"]
         self.n_features_in_ = len(m["inputs"])
         self.scaling_stats_ = m["scaling"]
+        self.conformal_ = m.get("conformal")
         self.layout_ = W.Panel([], self.targets_, self.past_covariates_, self.future_covariates_,
                                self.kind_, self.freq_)
         dt = m.get("index_kind") == "datetime"

@@ -222,6 +222,36 @@ def quantile_column(name: str, q: float) -> str:
     return f"{name}_q{q:g}"
 
 
+def interval_suffixes(levels) -> list:
+    """Column suffixes of intervals: ``["lo0.8", "hi0.8", ...]``, lower then upper per level."""
+    return [f"{side}{level:g}" for level in levels for side in ("lo", "hi")]
+
+
+def add_forecast_columns(frame, values, suffixes, kind, targets):
+    """Adds ``<name>_<suffix>`` columns to a :func:`format_forecast` frame, in place.
+
+    Args:
+        frame: The forecast frame (wide: one series; long: the series one after another).
+        values: ``[S, horizon, n_targets, len(suffixes)]``.
+        suffixes: One column suffix per entry of the last axis (``"q0.1"``, ``"lo0.8"``).
+        kind: The layout of ``frame`` (``"long"`` or another).
+        targets: Target column names.
+
+    Returns:
+        ``frame``.
+    """
+    values = np.asarray(values)
+    if kind == "long":
+        names = ["y_hat"] if len(targets) == 1 else [f"{t}_hat" for t in targets]
+    else:
+        names = list(targets)
+    for j, name in enumerate(names):
+        for k, suffix in enumerate(suffixes):
+            column = values[:, :, j, k].reshape(-1) if kind == "long" else values[0, :, j, k]
+            frame[f"{name}_{suffix}"] = column
+    return frame
+
+
 # "<target>_q0.1", "y_hat_q0.95", "sales_q.5": everything after the last "_q" is the level.
 _QUANTILE_COLUMN = re.compile(r"^(?P<target>.*)_q(?P<level>\d*\.?\d+)$")
 

@@ -238,6 +238,43 @@ class Predictor:
             return check_finite_output(self._run_forecast(history, future_df))
         return self._est.forecast_with(self._run_forecast, history, future_df)
 
+    def sample(self, num_samples, history=None, future_df=None, seed=None, temperature=1.0):
+        """Sample paths from a probabilistic forecaster, through the SavedModel's ``sample``.
+
+        Args:
+            num_samples: Paths per series.
+            history: A DataFrame of history, as for :meth:`predict` (None: continue the
+                training data).
+            future_df: Known-ahead covariates over the horizon, when the model has them.
+            seed: Integer >= 0 (the same paths as ``Forecaster.sample`` with that seed);
+                None draws a fresh seed.
+            temperature: Spread multiplier (1: the fitted distribution).
+
+        Returns:
+            ``[num_samples, horizon, n_targets]`` for one series; ``[n_series,
+            num_samples, horizon, n_targets]`` for a long frame.
+        """
+        from zoo._checks import check_int, check_positive
+
+        if "sample" not in self.manifest.get("endpoints", []):
+            raise ValueError(f"{self.path} has no sample endpoint: only a forecaster with a "
+                             "distribution head (Forecaster(distribution=...)) samples")
+        num_samples = check_int(num_samples, "num_samples")
+        seed = (int(np.random.default_rng().integers(2 ** 31)) if seed is None
+                else check_int(seed, "seed", minimum=0, maximum=2 ** 63 - 1))
+        temperature = check_positive(temperature, "temperature", allow_none=False)
+        import tensorflow as tf
+
+        if getattr(self, "_loaded", None) is None:
+            self._loaded = tf.saved_model.load(str(self.path))
+        series, kind = self._est._history(history)
+        x, future, _ = self._est.make_inputs(series, future_df, kind)
+        feeds = [tf.constant(x)] + ([] if future is None else [tf.constant(future)])
+        out = self._loaded.sample(*feeds, tf.constant(num_samples, tf.int32),
+                                  tf.constant(seed, tf.int64), tf.constant(temperature, tf.float32))
+        paths = check_finite_output(out["samples"].numpy())
+        return paths if kind == "long" else paths[0]
+
     def predict_proba(self, X):
         """Class probabilities (classifiers and labellers).
 

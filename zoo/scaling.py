@@ -27,7 +27,7 @@ import numpy as np
 
 from zoo import windows as W
 
-SCALINGS = ("window", "window_std", "global", "none")
+SCALINGS = ("window", "window_std", "global", "none", "mean")
 # Windows sampled for the "window" scale constant.
 SCALE_WINDOWS = 50_000
 # log() of targets clips at this floor; exp() of outputs clips at +-EXP_CLIP.
@@ -147,9 +147,10 @@ def scale_window(inputs, *, n_targets, log=False, scaling="window", target_loc=N
 
     The first ``n_targets`` channels are targets: ``log`` (optionally), then the
     location is removed -- the window's own mean (``"window"``, ``"window_std"``),
-    the fitted ``target_loc`` (``"global"``) or nothing (``"none"``) -- and the result
-    divided by a spread: the fitted ``target_scale`` (``"window"``, ``"global"``), the
-    window's own standard deviation (``"window_std"``) or 1. The other channels are
+    the fitted ``target_loc`` (``"global"``) or nothing (``"none"``, ``"mean"``) -- and
+    the result divided by a spread: the fitted ``target_scale`` (``"window"``,
+    ``"global"``), the window's own standard deviation (``"window_std"``), one plus the
+    window's mean absolute value (``"mean"``, DeepAR's scaling for counts) or 1. The other channels are
     covariates, z-scored with ``cov_mean`` / ``cov_std``. ``loc`` and ``scale`` are
     ``[B, 1, n_targets]``.
 
@@ -176,6 +177,10 @@ def scale_window(inputs, *, n_targets, log=False, scaling="window", target_loc=N
     elif scaling == "none":
         loc = ops.zeros_like(t[:, :1, :])
         scale = ops.ones_like(loc)
+    elif scaling == "mean":
+        # DeepAR's mean scaling (counts): no centring, divide by 1 + the window's mean size
+        loc = ops.zeros_like(t[:, :1, :])
+        scale = 1.0 + ops.mean(ops.abs(t), axis=1, keepdims=True)
     else:
         raise ValueError(f"scaling must be one of {SCALINGS}, got {scaling!r}")
     scaled = (t - loc) / scale
