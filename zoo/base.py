@@ -213,7 +213,15 @@ class ZooEstimator(BaseEstimator):
         """
         from zoo import training
 
-        kwargs = dict(self._training_kwargs(), epochs=self.epochs, batch_size=self.batch_size,
+        options = training.resolve_options(**self._option_kwargs(),
+                                           has_validation=validation is not None)
+        epochs = self.epochs
+        if self.pruning and options["early_stopping"]:
+            from zoo.training import pruning
+
+            # early stopping ends it; the room is for learning on at the target sparsity
+            epochs = int(round(self.epochs * pruning.EPOCH_FACTOR))
+        kwargs = dict(self._training_kwargs(), epochs=epochs, batch_size=self.batch_size,
                       strategy=self.distribute_strategy, verbose=self.verbose, **fit_kwargs)
         state = self._fit_state(fingerprint_data)
         if self.seed is not None:
@@ -227,8 +235,6 @@ class ZooEstimator(BaseEstimator):
         if on_trained is not None:
             on_trained()
         refit = bool(self.refit and validation is not None)
-        options = training.resolve_options(**self._option_kwargs(),
-                                           has_validation=validation is not None)
         chose = [what for what, on in (("epochs (early stopping)", options["early_stopping"]),
                                        ("learning-rate reductions",
                                         options["reduce_lr_on_plateau"]),
