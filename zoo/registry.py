@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import importlib
+import json
+from pathlib import Path
 from typing import Any, Callable
 
 from zoo._checks import check_int
@@ -61,6 +63,9 @@ class ModelSpec:
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+# The built-in models' names, tasks and descriptions, for `zoo list` without importing Keras:
+# written from the live registry by `python -m zoo.registry`, kept true by tests/test_registry.py.
+INDEX = Path(__file__).resolve().parent / "builders" / "index.json"
 
 
 def register(
@@ -249,3 +254,34 @@ def _check_arguments(spec: ModelSpec, params: dict) -> None:
     if unknown:
         raise TypeError(f"model {spec.name!r} takes no argument(s) {unknown}; it accepts "
                         f"{sorted(set(accepted) - set(spec.preset))}")
+
+
+def builtin_index() -> list[dict]:
+    """The built-in models as ``{"name", "tasks", "description"}`` rows, without Keras.
+
+    Read from ``zoo/builders/index.json`` (what :func:`write_index` wrote from the live
+    registry), so ``zoo list`` answers without starting TensorFlow.
+
+    Example:
+        >>> "lstm" in [row["name"] for row in builtin_index()]
+        True
+    """
+    return json.loads(INDEX.read_text(encoding="utf-8"))
+
+
+def live_index() -> list[dict]:
+    """The rows of :func:`builtin_index` computed from the registry (imports the builders)."""
+    _load_builders()
+    return [{"name": s.name, "tasks": list(s.tasks), "description": s.description}
+            for s in sorted(_REGISTRY.values(), key=lambda s: s.name)
+            if s.builder.__module__.startswith("zoo.builders")]
+
+
+def write_index() -> None:
+    """Writes ``zoo/builders/index.json`` from the live registry."""
+    INDEX.write_text(json.dumps(live_index(), indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # run as a script this file is __main__, not the zoo.registry the builders register in
+    importlib.import_module("zoo.registry").write_index()

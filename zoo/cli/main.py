@@ -146,9 +146,10 @@ def main(argv=None) -> int:
 
 
 def _list(args):
-    from zoo.registry import get_spec, list_models
+    from zoo.registry import builtin_index
 
-    rows = [(n, ", ".join(get_spec(n).tasks), get_spec(n).description) for n in list_models()]
+    # the built-ins' index: listing them starts no TensorFlow
+    rows = [(r["name"], ", ".join(r["tasks"]), r["description"]) for r in builtin_index()]
     width = max(len(r[0]) for r in rows)
     task_width = max(len(r[1]) for r in rows)
     print(f"{'model'.ljust(width)}  {'tasks'.ljust(task_width)}  description")
