@@ -254,15 +254,12 @@ class Predictor:
             ``[num_samples, horizon, n_targets]`` for one series; ``[n_series,
             num_samples, horizon, n_targets]`` for a long frame.
         """
-        from zoo._checks import check_int, check_positive
+        from zoo.probabilistic import check_sampling
 
         if "sample" not in self.manifest.get("endpoints", []):
             raise ValueError(f"{self.path} has no sample endpoint: only a forecaster with a "
                              "distribution head (Forecaster(distribution=...)) samples")
-        num_samples = check_int(num_samples, "num_samples")
-        seed = (int(np.random.default_rng().integers(2 ** 31)) if seed is None
-                else check_int(seed, "seed", minimum=0, maximum=2 ** 63 - 1))
-        temperature = check_positive(temperature, "temperature", allow_none=False)
+        num_samples, seed, temperature = check_sampling(num_samples, seed, temperature)
         import tensorflow as tf
 
         if getattr(self, "_loaded", None) is None:

@@ -201,6 +201,21 @@ def endpoints(estimator, input_specs) -> dict:
     return out
 
 
+def check_sampling(num_samples, seed, temperature):
+    """``sample``'s arguments checked: ``(num_samples, seed, temperature)``.
+
+    A None seed becomes a fresh random one.
+
+    Example:
+        >>> check_sampling(10, 3, 1)
+        (10, 3, 1.0)
+    """
+    num_samples = check_int(num_samples, "num_samples")
+    seed = (int(np.random.default_rng().integers(2 ** 31)) if seed is None
+            else check_int(seed, "seed", minimum=0, maximum=2 ** 63 - 1))
+    return num_samples, seed, check_positive(temperature, "temperature", allow_none=False)
+
+
 class SamplingMixin:
     """The Forecaster's sampling: :meth:`sample`, distribution quantiles, the endpoints."""
 
@@ -261,10 +276,7 @@ class SamplingMixin:
         if self.distribution is None:
             raise ValueError("sample() needs a distribution head: Forecaster(distribution="
                              "'normal' | 'student_t' | 'negative_binomial', ...)")
-        num_samples = check_int(num_samples, "num_samples")
-        seed = (int(np.random.default_rng().integers(2 ** 31)) if seed is None
-                else check_int(seed, "seed", minimum=0, maximum=2 ** 63 - 1))
-        temperature = check_positive(temperature, "temperature", allow_none=False)
+        num_samples, seed, temperature = check_sampling(num_samples, seed, temperature)
         series, kind = self._history(df)
         x, future, _ = self.make_inputs(series, future_df, kind)
         paths = self._sample(x, future, num_samples, seed, temperature)
