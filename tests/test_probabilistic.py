@@ -219,3 +219,20 @@ def test_crps_prefers_the_better_spread(fitted, airline):
     paths = f.sample(400, df=hist, seed=0)[..., 0]
     wide = f.sample(400, df=hist, seed=0, temperature=50.0)[..., 0]
     assert metrics.crps(test, paths) < metrics.crps(test, wide)
+
+
+def test_cli_flags_refused_clearly(tmp_path, capsys, monkeypatch):
+    from zoo import training
+    from zoo.cli.main import main
+
+    monkeypatch.setattr(training, "fit", lambda *a, **k: pytest.fail("trained"))
+    for argv, words in (
+            (["--conformal", "0.8,x"], "--conformal takes comma-separated levels"),
+            (["--conformal", "0.99"], "needs at least 99 validation windows"),
+            (["--task", "classify", "--data", "italy_power", "--distribution", "normal"],
+             "--distribution is for --task forecast only")):
+        base = ["train", "--data", "airline", "--out", str(tmp_path / "a")]
+        assert main(base + argv) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
+    assert not (tmp_path / "a").exists()

@@ -38,7 +38,8 @@ def train(args):
                          f"{horizon} need at least {lookback + 2 * horizon} (training + held-out tail)")
     train, test = df.iloc[:-horizon], df.iloc[-horizon:]
     params = dict(training_params(args, model), lookback=lookback, horizon=horizon,
-                  target=args.target)
+                  target=args.target, distribution=args.distribution,
+                  conformal=_levels(args.conformal))
     # all of it is read as the final fit will read it, so that a bad row in the held-out
     # tail is refused now, not after the first training
     to_panel(df, args.target)
@@ -50,6 +51,17 @@ def train(args):
     _plot_forecast(final, df, path / "forecast.png")
     print(f"artifact: {path}")
     return 0
+
+
+def _levels(text):
+    """``--conformal 0.8,0.95`` as a list of floats (None when not given)."""
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--conformal takes comma-separated levels in (0, 1) such as "
+                         f"0.8,0.95; got {text!r}") from None
 
 
 def report(predict, targets, season, train, test):
@@ -90,8 +102,12 @@ def report(predict, targets, season, train, test):
 def _plot_forecast(f, df, path):
     from zoo import plotting
 
+    frame = f.predict(df)
+    # the point and quantile columns; conformal bounds are in the artifact, not the plot
+    frame = frame[[c for c in frame.columns if "_lo" not in c and "_hi" not in c]
+                  if getattr(f, "conformal_", None) else frame.columns]
     try:
-        plotting.plot_forecast(df[f.targets_].iloc[-4 * f.horizon:], f.predict(df), path,
+        plotting.plot_forecast(df[f.targets_].iloc[-4 * f.horizon:], frame, path,
                                title=f"{f.model} forecast", ylabel=", ".join(f.targets_))
     except (ValueError, TypeError) as err:
         print(f"(no plot: {err})")

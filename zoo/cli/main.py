@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--units", type=int, default=None)
     t.add_argument("--time-col", default=None, help="time column of the CSV (detected if omitted)")
+    t.add_argument("--distribution", choices=("normal", "student_t", "negative_binomial"),
+                   default=None, help="forecast: a distribution head (sample paths, quantiles)")
+    t.add_argument("--conformal", default=None, metavar="LEVELS",
+                   help="forecast: conformal interval levels, comma-separated (e.g. 0.8,0.95)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", required=True, help="artifact directory to write")
     t.add_argument("--overwrite", action="store_true")
@@ -169,8 +173,8 @@ def _datasets(args):
 
 def _train(args):
     if args.task in ("classify", "label"):
-        for flag in ("lookback", "horizon", "target") + (("time_col",) if args.task == "classify"
-                                                         else ()):
+        for flag in ("lookback", "horizon", "target", "distribution", "conformal") + (
+                ("time_col",) if args.task == "classify" else ()):
             if getattr(args, flag) is not None:
                 raise UsageError(f"--{flag.replace('_', '-')} is for --task forecast only")
     if args.task != "label" and args.id_col is not None:
