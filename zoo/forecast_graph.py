@@ -79,7 +79,8 @@ def params_model(predict_model):
     ``model.keras``; for a recursive forecaster, pass its one-step model.
     """
     params, loc, scale = predict_model.get_layer("median").input
-    return keras.Model(predict_model.inputs, [params, loc, scale], name="params_model")
+    # .input keeps the structure (a tensor, or the dict with future) that callers pass
+    return keras.Model(predict_model.input, [params, loc, scale], name="params_model")
 
 
 def step_model_of(model):
