@@ -31,8 +31,8 @@ def fitted(airline):
 
 @pytest.fixture(scope="module")
 def conformal(airline):
-    """A point forecaster with conformal intervals (refit on all data after calibrating)."""
-    return zoo.Forecaster(conformal=[0.8, 0.95], validation_size=0.3,
+    """A quantile forecaster with conformal intervals around its median (refit after calibrating)."""
+    return zoo.Forecaster(conformal=[0.8, 0.95], quantiles=[0.1, 0.5, 0.9], validation_size=0.3,
                           **{**TINY, "refit": True}).fit(airline)
 
 
@@ -93,7 +93,8 @@ def test_long_frame_samples_one_block_per_series(airline):
 def test_sample_endpoint_in_plain_tensorflow(fitted, tmp_path):
     import tensorflow as tf
 
-    for name in ("recursive",):  # future covariates (the calendar) and the fed-back draws
+    # recursive: future covariates (the calendar) and fed-back draws; direct counts
+    for name in ("recursive", "negative_binomial"):
         f = fitted[name]
         path = f.export(tmp_path / name, formats=["keras"])
         loaded = tf.saved_model.load(str(path))
@@ -139,7 +140,8 @@ def test_conformal_intervals_through_predict_and_the_artifact(conformal, tmp_pat
     assert f.conformal_["n_windows"] >= 19
     frame = f.predict()
     cols = ["passengers_lo0.8", "passengers_hi0.8", "passengers_lo0.95", "passengers_hi0.95"]
-    assert list(frame.columns) == ["passengers"] + cols
+    assert list(frame.columns) == ["passengers", "passengers_q0.1", "passengers_q0.5",
+                                   "passengers_q0.9"] + cols
     p = frame["passengers"]
     assert (frame["passengers_lo0.95"] <= frame["passengers_lo0.8"]).all()
     assert (frame["passengers_lo0.8"] <= p).all() and (p <= frame["passengers_hi0.8"]).all()
@@ -213,12 +215,18 @@ def test_sampling_refusals(fitted, conformal):
         f.predict(quantiles=[1.5])
 
 
-def test_crps_prefers_the_better_spread(fitted, airline):
-    f = fitted["normal"]
-    hist, test = airline.iloc[:-4], airline["passengers"].to_numpy()[-4:]
-    paths = f.sample(400, df=hist, seed=0)[..., 0]
-    wide = f.sample(400, df=hist, seed=0, temperature=50.0)[..., 0]
-    assert metrics.crps(test, paths) < metrics.crps(test, wide)
+def test_negative_binomial_median_is_close_to_the_exact_one():
+    from scipy import stats
+
+    mean, disp = np.meshgrid([2.0, 5.0, 10.0, 100.0, 1000.0], [0.01, 0.1, 0.5, 1.0, 3.0])
+    mean, disp = mean.ravel(), disp.ravel()
+    params = np.stack([mean, disp], -1)[None, :, None, :].astype("float32")   # [1, K, 1, 2]
+    one = np.ones((1, 1, 1), "float32")
+    got = Dist.DistributionMedian("negative_binomial")([params, 0 * one, one]).numpy().ravel()
+    r = 1 / disp
+    exact = stats.nbinom.median(r, r / (r + mean))
+    assert (np.abs(got - exact) <= np.maximum(1.0, 0.04 * exact) + 1e-6).all(), \
+        np.c_[mean, disp, got, exact]
 
 
 def test_cli_flags_refused_clearly(tmp_path, capsys, monkeypatch):

@@ -317,7 +317,8 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
             from zoo.frames import add_forecast_columns, interval_suffixes, median_of_quantiles
 
             point = median_of_quantiles(out, self.quantiles_) if self.quantiles_ else out
-            lower, upper = P.intervals(point, x, self.conformal_["widths"], len(self.targets_))
+            lower, upper = P.intervals(point, x, self.conformal_["widths"], len(self.targets_),
+                                       P.interval_floor(self))
             bounds = np.stack([np.asarray(lower), np.asarray(upper)], axis=-1)
             add_forecast_columns(frame, bounds.reshape(*bounds.shape[:3], -1),
                                  interval_suffixes(self.conformal_["levels"]), kind,

@@ -102,10 +102,14 @@ def validation_windows(data, horizon):
     """Raw validation windows ``(x, y, future)`` of ``horizon`` target steps."""
     if data.wspec.horizon == horizon:
         return data.validation
+    from zoo.forecast_data import METRIC_WINDOWS
+
     wspec = dataclasses.replace(data.wspec, horizon=int(horizon))
     starts = [W.window_starts(len(a), wspec.lookback, horizon, first_target=len(t))
               if len(t) < len(a) else np.zeros(0, "int64")
               for a, t in zip(data.arrays, data.train_rows)]
+    if data.stream:  # as prepare() does: an evenly spaced sample of long series' windows
+        starts = W.thin(starts, METRIC_WINDOWS)
     if not sum(len(s) for s in starts):
         return None
     return W.make_windows(data.arrays, starts, wspec)
@@ -146,15 +150,24 @@ def conformal_widths(point, x, y, n_targets, levels) -> list:
     return [ordered[min(int(math.ceil((n + 1) * level)), n) - 1].tolist() for level in levels]
 
 
-def intervals(point, x, widths, n_targets):
-    """``(lower, upper)`` ``[B, H, T, L]``: the point forecast -/+ the widths x window norm."""
+def intervals(point, x, widths, n_targets, floor=None):
+    """``(lower, upper)`` ``[B, H, T, L]``: the point forecast -/+ the widths x window norm.
+
+    ``floor`` (0 for counts) bounds the lower end.
+    """
     from keras import ops
 
     point = ops.convert_to_tensor(point)
     w = ops.convert_to_tensor(np.moveaxis(np.asarray(widths, "float32"), 0, -1), point.dtype)
     half = ops.expand_dims(ops.cast(window_norm(x, n_targets), point.dtype), -1) * w
     centre = ops.expand_dims(point, -1)
-    return centre - half, centre + half
+    lower = centre - half
+    return (lower if floor is None else ops.maximum(lower, floor)), centre + half
+
+
+def interval_floor(estimator):
+    """0 for a negative binomial forecaster (counts), else None."""
+    return 0.0 if estimator.distribution == "negative_binomial" else None
 
 
 def endpoints(estimator, input_specs) -> dict:
@@ -189,12 +202,17 @@ def endpoints(estimator, input_specs) -> dict:
 
         out["sample"] = (sample, sig + extra, pm)
     if estimator.conformal_ is not None:
+        from zoo.frames import median_of_quantiles
+
         model, widths = estimator.model_, estimator.conformal_["widths"]
+        qs, floor = estimator.quantiles_, interval_floor(estimator)
 
         def bounds(inputs, future=None):
             point = model(inputs if future is None else {"inputs": inputs, "future": future},
                           training=False)
-            lower, upper = intervals(point, inputs, widths, n_t)
+            if qs:  # a quantile model's intervals are around its median
+                point = median_of_quantiles(point, qs)
+            lower, upper = intervals(point, inputs, widths, n_t, floor)
             return {"lower": lower, "upper": upper}
 
         out["intervals"] = (bounds, sig, None)

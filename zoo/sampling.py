@@ -10,6 +10,10 @@ SavedModel loaded with plain TensorFlow. Randomness comes from stateless ops key
 - ``strategy="recursive"``: the one-step model's draw is appended to the window and the
   next step is predicted from it (DeepAR's ancestral sampling: paths with serial
   dependence).
+
+A draw is keyed by the seed and its position in the batch, so the same seed gives the
+same paths for the same inputs; a series' paths change with the series before it in a
+long frame.
 """
 
 from __future__ import annotations
@@ -61,7 +65,8 @@ def sample_paths(params_model, inputs, future, num_samples, seed, temperature=1.
     for h in range(int(horizon)):
         f = None if fut is None else fut[:, h:h + 1, :]
         params, loc, scale = call(window, f)
-        y = draw(params, loc, scale, distribution, log, 1, tf.stack([seed, h]),
+        # keys [seed, 2h] and [seed, 2h + 1]: no two draws of a path share one
+        y = draw(params, loc, scale, distribution, log, 1, tf.stack([seed, 2 * h]),
                  temperature)[0]                                       # [B * N, 1, T]
         steps.append(y)
         row = y if f is None else tf.concat([y, f], axis=-1)
