@@ -47,7 +47,7 @@ def test_fit_prunes_every_kernel_input_recurrent_and_dense_to_the_target():
 def test_the_last_pruning_follows_early_stopping_restoring_its_best_weights():
     cbs = training.make_callbacks(early_stopping=True, monitor="loss")
     pruner = make_pruning(check_pruning({"target_sparsity": 0.5}), total_steps=100)
-    assert pruner.end == 70  # 70% of the run's steps by default
+    assert (pruner.begin, pruner.end) == (15, 50)  # 15 % and 50 % of the run's steps
     net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dense(1)])
     x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
     net.compile("adam", "mse")
@@ -66,3 +66,31 @@ def test_an_estimator_exports_the_zeros(tmp_path):
         "target_sparsity": 0.8}
     np.testing.assert_allclose(p.predict(df).to_numpy(), f.predict(df).to_numpy(), rtol=1e-5)
     assert training.sparsity(zoo.Forecaster.load(path).model_) >= 0.8
+
+
+def test_the_refit_epoch_count_is_chosen_among_epochs_at_the_target():
+    from zoo.base import _best_epoch
+
+    history = {"val_loss": [3.0, 1.0, 2.0, 1.5], "sparsity": [0.0, 0.4, 0.8, 0.8]}
+    assert _best_epoch(history, {"target_sparsity": 0.8}) == 4
+    assert _best_epoch(history, None) == 2
+    assert _best_epoch({"loss": [1.0]}, None) is None
+
+
+def test_a_pruned_fit_with_early_stopping_gets_the_larger_epoch_budget(monkeypatch):
+    from zoo.training import pruning
+
+    seen = []
+    real = training.fit
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["epochs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(training, "fit", spy)
+    df = zoo.datasets.load("airline")
+    zoo.Forecaster(lookback=12, horizon=6, units=4, epochs=2, refit=False,
+                   pruning={"target_sparsity": 0.5}).fit(df)
+    zoo.Forecaster(lookback=12, horizon=6, units=4, epochs=2, refit=False,
+                   early_stopping=False, pruning={"target_sparsity": 0.5}).fit(df)
+    assert seen == [2 * pruning.EPOCH_FACTOR, 2]

@@ -34,8 +34,8 @@ from zoo._checks import check_int, is_number
 PRUNING_KEYS = ("target_sparsity", "begin_step", "end_step", "frequency")
 # Where the schedule starts and ends, as shares of the run's optimizer steps, when
 # begin_step / end_step are None (benchmarks/pruning_design.py compares choices of them).
-BEGIN_FRACTION = 0.0
-END_FRACTION = 0.7
+BEGIN_FRACTION = 0.15
+END_FRACTION = 0.5
 UNKNOWN_LENGTH_STEPS = 1000
 # Early stopping starts watching once the target is reached, so the weights it restores are
 # pruned ones (benchmarks/pruning_design.py compares it with watching from the start).
@@ -43,7 +43,7 @@ WAIT_FOR_PRUNING = True
 # An estimator's pruned fit with early stopping may train this many times its ``epochs``: the
 # network learns on at the target sparsity while validation improves
 # (benchmarks/pruning_design.py compares budgets).
-EPOCH_FACTOR = 1
+EPOCH_FACTOR = 2
 
 
 def check_pruning(pruning):
