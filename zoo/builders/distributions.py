@@ -103,6 +103,98 @@ class DistributionParams(keras.layers.Layer):
                 "n_targets": self.n_targets}
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class SpreadCalibration(keras.layers.Layer):
+    """Multiplies the spread of network-scale parameters by a fitted ``[H, T]`` factor.
+
+    On the prediction path only (the training model never sees it): the normal and
+    Student-t scale is multiplied by the factor, the negative binomial's dispersion by
+    its square. The factor is a non-trainable weight, 1 until :func:`fit_spread` has
+    calibrated it on validation windows, and it travels with the model's weights.
+
+    Args:
+        distribution: A key of ``DISTRIBUTIONS``.
+        horizon: Steps of the parameters.
+        n_targets: Targets per step.
+
+    Example:
+        >>> import numpy as np
+        >>> layer = SpreadCalibration("normal", 1, 1)
+        >>> _ = layer.spread.assign(np.full((1, 1), 2.0, "float32"))
+        >>> layer(np.array([[[[0.0, 1.5]]]], "float32")).numpy().ravel().tolist()
+        [0.0, 3.0]
+    """
+
+    def __init__(self, distribution, horizon, n_targets, **kwargs):
+        super().__init__(**kwargs)
+        self.distribution = distribution
+        self.horizon, self.n_targets = int(horizon), int(n_targets)
+        self.spread = self.add_weight(shape=(self.horizon, self.n_targets), initializer="ones",
+                                      trainable=False, name="spread")
+
+    def call(self, params):
+        factor = ops.cast(self.spread, params.dtype)
+        if self.distribution == "negative_binomial":
+            factor = factor ** 2
+        cols = [params[..., 0:1], params[..., 1:2] * factor[..., None], params[..., 2:]]
+        return ops.concatenate(cols, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "distribution": self.distribution,
+                "horizon": self.horizon, "n_targets": self.n_targets}
+
+
+# multipliers of the spread that fit_spread chooses among (geometric, 1 included)
+SPREAD_GRID = np.geomspace(0.1, 10.0, 201)
+
+
+def _log_likelihood(y, params, scale, distribution):
+    """Elementwise log-likelihood of scaled (normal, Student-t) or raw (NB) targets, numpy."""
+    from scipy import stats
+
+    if distribution == "normal":
+        return stats.norm.logpdf(y, params[..., 0], params[..., 1])
+    if distribution == "student_t":
+        return stats.t.logpdf(y, params[..., 2], params[..., 0], params[..., 1])
+    mean, disp = params[..., 0] * scale, params[..., 1] / np.sqrt(scale)
+    r = 1.0 / disp
+    return stats.nbinom.logpmf(np.round(y), r, r / (r + mean))
+
+
+def fit_spread(params, loc, scale, y, distribution, log) -> np.ndarray:
+    """The ``[H, T]`` spread factors that maximise the validation likelihood.
+
+    Args:
+        params: Uncalibrated network-scale parameters on validation windows ``[N, H, T, P]``.
+        loc: The windows' location ``[N, 1, T]``.
+        scale: Their scale ``[N, 1, T]``.
+        y: Their raw targets ``[N, H, T]``.
+        distribution: A key of ``DISTRIBUTIONS``.
+        log: Whether the targets were log-transformed.
+
+    Returns:
+        For each step and target, the factor of ``SPREAD_GRID`` (0.1 to 10) under which the
+        validation targets are most likely: a network that learned too narrow a spread on
+        its training windows (small data overfits) gets it widened, and vice versa.
+    """
+    params, loc, scale = (np.asarray(a, "float64") for a in (params, loc, scale))
+    y = np.asarray(y, "float64")
+    if distribution != "negative_binomial":
+        y = np.asarray(scaling.scale_targets(y, loc, scale, log), "float64")
+    best = np.full(params.shape[1:3], -np.inf)
+    out = np.ones(params.shape[1:3])
+    for factor in SPREAD_GRID:
+        p = params.copy()
+        p[..., 1] *= factor ** 2 if distribution == "negative_binomial" else factor
+        ll = np.nanmean(_log_likelihood(y, p, scale, distribution), axis=0)
+        better = ll > best
+        best, out = np.where(better, ll, best), np.where(better, factor, out)
+    return out.astype("float32")
+
+
 def negative_binomial_raw(params, scale):
     """The raw mean and dispersion of network-scale NB parameters (DeepAR's rescaling).
 
