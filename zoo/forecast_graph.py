@@ -17,7 +17,7 @@ from __future__ import annotations
 import keras
 
 from zoo import scaling
-from zoo.builders.distributions import DistributionMedian, DistributionParams, SpreadCalibration
+from zoo.builders.distributions import DistributionMedian, DistributionParams
 from zoo.builders.layers import InverseScaler, RecursiveForecast, Standardize, WindowScaler
 
 
@@ -68,10 +68,7 @@ def assemble(network, stats, n_targets, n_inputs, horizon, n_future, distributio
     # the negative binomial's likelihood is the raw counts': training sees the scale too
     train_out = params([y, scale]) if distribution == "negative_binomial" else p
     train_model = keras.Model(graph_inputs, train_out, name="train_model")
-    # the spread calibrated on validation windows applies to predictions, never to training
-    calibrated = SpreadCalibration(distribution, horizon, n_targets, name="spread")(p)
-    raw = DistributionMedian(distribution, log=stats["log"], name="median")(
-        [calibrated, loc, scale])
+    raw = DistributionMedian(distribution, log=stats["log"], name="median")([p, loc, scale])
     return train_model, keras.Model(graph_inputs, raw, name="forecaster")
 
 

@@ -70,9 +70,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
         fill_missing: None (NaN is an error) or ``"interpolate"``.
         distribution: None (a point forecaster), ``"normal"``, ``"student_t"`` or
             ``"negative_binomial"``: the network outputs that distribution's parameters
-            per step and target, trained by negative log-likelihood, its spread then
-            calibrated on the validation windows (one factor per step and target,
-            kept by the refit); ``predict`` gives
+            per step and target, trained by negative log-likelihood; ``predict`` gives
             its median (``predict(quantiles=[...])`` adds quantiles) and
             :meth:`sample` draws paths. ``"student_t"`` suits heavy-tailed noise,
             ``"negative_binomial"`` non-negative counts (it needs mean scaling: no
@@ -208,8 +206,6 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
                                   seed=0 if self.seed is None else int(self.seed))
 
         def score():
-            if dist:
-                holder["spread"] = P.calibrate_spread(holder["predict"], data, dist)
             self.validation_metrics_ = D.validation_metrics(holder["predict"], data, quantiles)
             if conformal:
                 # calibrated on the model before the refit, which never saw these windows
@@ -236,8 +232,6 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
                           PinballLoss(quantiles) if quantiles else "mse"),
                     fingerprint_data=[s.values for s in data.panel.series])
         self.scaling_stats_ = holder["stats"]
-        if "spread" in holder:  # the refit's fresh network gets the calibration too
-            holder["predict"].get_layer("spread").spread.assign(holder["spread"])
         return full_horizon(holder["predict"])
 
     def _store(self, data, model, quantiles):

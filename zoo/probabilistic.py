@@ -121,30 +121,6 @@ def count_windows(data, horizon) -> int:
     return 0 if windows is None else len(windows[0])
 
 
-def calibrate_spread(predict_model, data, distribution):
-    """Fits and sets the spread calibration of a probabilistic model on validation windows.
-
-    Args:
-        predict_model: The prediction model of :func:`zoo.forecast_graph.assemble` (one
-            step for a recursive forecaster), before the refit.
-        data: The Forecaster's ``TrainingData`` (its validation windows).
-        distribution: The distribution's name.
-
-    Returns:
-        The ``[H, T]`` factors (float32), also assigned to the model's ``spread`` layer.
-    """
-    from zoo.builders.distributions import fit_spread
-    from zoo.forecast_graph import model_inputs, params_model
-
-    x, y, future = data.validation
-    layer = predict_model.get_layer("spread")
-    layer.spread.assign(np.ones(layer.spread.shape, "float32"))
-    params, loc, scale = params_model(predict_model)(model_inputs(x, future), training=False)
-    spread = fit_spread(params, loc, scale, y, distribution, data.log)
-    layer.spread.assign(spread)
-    return spread
-
-
 def window_norm(x, n_targets):
     """Each window's mean absolute target value ``[B, 1, T]`` (1 where it is 0)."""
     from keras import ops
