@@ -53,6 +53,13 @@ SETS = {
     "uschange": ("US consumption", 12, 8, 40),
     "ar1": ("AR(1), phi 0.8, N(0, 1)", 20, 5, 300),
 }
+# Per-set estimator arguments. AR(1) is stationary around a known mean: the default window
+# scaling removes each window's level, so the network cannot learn the reversion to it.
+# Chosen on the inner split of the AR training part (fit on steps 0-549, scored from every
+# origin in 550-695, normal head, seeds 0-2; the held-out steps 700-999 not read):
+# scaling="global" CRPS 0.769 against 0.899 with the default, MAE 1.096 against 1.278,
+# 80 % coverage 83.7 % against 80.9 %.
+SET_KWARGS = {"ar1": {"scaling": "global"}}
 METHODS = {
     "normal": dict(distribution="normal"),
     "student_t": dict(distribution="student_t"),
@@ -99,7 +106,7 @@ def run(name, method, seed, df, origins, small):
     train = df.iloc[: len(df) - tail]
     est = zoo.Forecaster(lookback=lookback, horizon=horizon, seed=seed,
                          validation_size=horizon + 30, **{"epochs": EPOCHS, **small},
-                         **METHODS[method])
+                         **SET_KWARGS.get(name, {}), **METHODS[method])
     start = time.perf_counter()
     est.fit(train)
     seconds = time.perf_counter() - start
@@ -217,7 +224,10 @@ def main(argv=None):
         "and `validation_size=horizon + 30` steps for every method (conformal needs 19 "
         "validation windows for 95 %). US consumption: the target alone, no covariates. "
         "The AR(1) series is `y_t = 0.8 y_(t-1) + e_t`, `e_t ~ N(0, 1)`, 1,000 points "
-        f"(numpy seed {AR_SEED}), integer index; it gets no Student-t head (its noise is "
+        f"(numpy seed {AR_SEED}), integer index, fitted with `scaling=\"global\"` (the "
+        "default window scaling hides the level a stationary series reverts to; chosen on "
+        "an inner split of the AR training part, CRPS 0.769 against 0.899, see SET_KWARGS "
+        "in the script); it gets no Student-t head (its noise is "
         "Gaussian by construction) to keep the run under ~25 minutes on 2 cores. The "
         "negative binomial runs only where the training targets are non-negative "
         "(not US consumption, not AR(1)).",
