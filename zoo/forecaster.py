@@ -216,8 +216,9 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
                     from zoo.frames import median_of_quantiles
                     point = median_of_quantiles(point, quantiles)
                 self.conformal_ = {"levels": conformal, "n_windows": int(len(x)),
+                                   "normalization": P.NORMALIZATION,
                                    "widths": P.conformal_widths(point, x, y, wspec.n_targets,
-                                                                conformal)}
+                                                                conformal, P.NORMALIZATION)}
 
         def refit_data():
             holder["stats"] = data.refit_stats()
@@ -318,7 +319,8 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
 
             point = median_of_quantiles(out, self.quantiles_) if self.quantiles_ else out
             lower, upper = P.intervals(point, x, self.conformal_["widths"], len(self.targets_),
-                                       P.interval_floor(self))
+                                       P.interval_floor(self),
+                                       self.conformal_.get("normalization", "mean_abs"))
             bounds = np.stack([np.asarray(lower), np.asarray(upper)], axis=-1)
             add_forecast_columns(frame, bounds.reshape(*bounds.shape[:3], -1),
                                  interval_suffixes(self.conformal_["levels"]), kind,

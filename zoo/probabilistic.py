@@ -121,15 +121,32 @@ def count_windows(data, horizon) -> int:
     return 0 if windows is None else len(windows[0])
 
 
-def window_norm(x, n_targets):
-    """Each window's mean absolute target value ``[B, 1, T]`` (1 where it is 0)."""
+# What conformal residuals are divided by: each window's mean absolute target value
+# ("mean_abs"), its standard deviation ("window_std"), or nothing ("none", plain split
+# conformal); benchmarks/conformal_design.py compares them on inner splits.
+NORMALIZATION = "mean_abs"
+
+
+def window_norm(x, n_targets, kind=None):
+    """Each window's scale ``[B, 1, T]`` (1 where it is 0).
+
+    ``kind``: ``"mean_abs"``, ``"window_std"`` or ``"none"``; None is ``NORMALIZATION``
+    (an artifact stores the kind its widths were fitted with).
+    """
     from keras import ops
 
-    size = ops.mean(ops.abs(ops.convert_to_tensor(x)[..., :n_targets]), axis=1, keepdims=True)
+    kind = kind or NORMALIZATION
+    t = ops.convert_to_tensor(x)[..., :n_targets]
+    if kind == "none":
+        return ops.ones_like(t[:, :1, :])
+    if kind == "window_std":
+        size = ops.std(t, axis=1, keepdims=True)
+    else:
+        size = ops.mean(ops.abs(t), axis=1, keepdims=True)
     return ops.where(size > 0, size, ops.ones_like(size))
 
 
-def conformal_widths(point, x, y, n_targets, levels) -> list:
+def conformal_widths(point, x, y, n_targets, levels, kind=None) -> list:
     """Split-conformal half-widths ``[level][horizon][target]`` (in window-norm units).
 
     Args:
@@ -138,19 +155,20 @@ def conformal_widths(point, x, y, n_targets, levels) -> list:
         y: Their raw targets ``[N, H, T]``.
         n_targets: Leading target columns of ``x``.
         levels: Coverage levels in (0, 1).
+        kind: The window normalisation (:func:`window_norm`).
 
     Returns:
         Nested lists of floats: the ``ceil((N + 1) * level)``-th smallest normalised
         absolute residual at every step and target.
     """
     score = np.abs(np.asarray(y, "float64") - np.asarray(point, "float64")) / \
-        np.asarray(window_norm(x, n_targets), "float64")
+        np.asarray(window_norm(x, n_targets, kind), "float64")
     ordered = np.sort(score, axis=0)
     n = len(ordered)
     return [ordered[min(int(math.ceil((n + 1) * level)), n) - 1].tolist() for level in levels]
 
 
-def intervals(point, x, widths, n_targets, floor=None):
+def intervals(point, x, widths, n_targets, floor=None, kind=None):
     """``(lower, upper)`` ``[B, H, T, L]``: the point forecast -/+ the widths x window norm.
 
     ``floor`` (0 for counts) bounds the lower end.
@@ -159,7 +177,7 @@ def intervals(point, x, widths, n_targets, floor=None):
 
     point = ops.convert_to_tensor(point)
     w = ops.convert_to_tensor(np.moveaxis(np.asarray(widths, "float32"), 0, -1), point.dtype)
-    half = ops.expand_dims(ops.cast(window_norm(x, n_targets), point.dtype), -1) * w
+    half = ops.expand_dims(ops.cast(window_norm(x, n_targets, kind), point.dtype), -1) * w
     centre = ops.expand_dims(point, -1)
     lower = centre - half
     return (lower if floor is None else ops.maximum(lower, floor)), centre + half
@@ -206,13 +224,14 @@ def endpoints(estimator, input_specs) -> dict:
 
         model, widths = estimator.model_, estimator.conformal_["widths"]
         qs, floor = estimator.quantiles_, interval_floor(estimator)
+        kind = estimator.conformal_.get("normalization", "mean_abs")
 
         def bounds(inputs, future=None):
             point = model(inputs if future is None else {"inputs": inputs, "future": future},
                           training=False)
             if qs:  # a quantile model's intervals are around its median
                 point = median_of_quantiles(point, qs)
-            lower, upper = intervals(point, inputs, widths, n_t, floor)
+            lower, upper = intervals(point, inputs, widths, n_t, floor, kind)
             return {"lower": lower, "upper": upper}
 
         out["intervals"] = (bounds, sig, None)
