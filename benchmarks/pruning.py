@@ -66,7 +66,7 @@ def main(argv=None):
     ap = parser(__doc__)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = ap.parse_args(argv)
-    small = dict(units=4, epochs=2) if args.smoke else {}
+    small = dict(units=4, epochs=2, refit=False) if args.smoke else {}
     seeds = args.seeds[:1] if args.smoke else args.seeds
     sparsities = (0.0, 0.8) if args.smoke else SPARSITIES
     workdir = tempfile.mkdtemp(prefix="zoo-pruning-")
