@@ -224,6 +224,27 @@ def check_units(units, name: str = "units") -> list:
     return [check_int(u, name) for u in units]
 
 
+_FLOAT32 = np.dtype("float32")
+
+
+def all_finite(values: np.ndarray) -> bool:
+    """Whether every value of a float array is finite (no NaN, no infinity).
+
+    The array's largest and smallest values are finite exactly when all are (NaN
+    propagates through both): two reductions without the boolean temporary of
+    ``np.isfinite(values).all()``.
+
+    Example:
+        >>> all_finite(np.array([1.0, -2.0])), all_finite(np.array([1.0, np.nan]))
+        (True, False)
+    """
+    if values.size == 0:
+        return True
+    if values.dtype.kind == "c":
+        return bool(np.isfinite(values).all())
+    return math.isfinite(values.max()) and math.isfinite(values.min())
+
+
 def check_finite_float32(values, name: str) -> np.ndarray:
     """``values`` as a float32 array, refused unless every one is a finite float32 number.
 
@@ -232,7 +253,8 @@ def check_finite_float32(values, name: str) -> np.ndarray:
         name: What the values are, for the message (``"input 'inputs'"``, ``"column 'y'"``).
 
     Returns:
-        The float32 array.
+        The float32 array: ``values`` itself when it already is a float32 ndarray
+        (no copy), else a new one.
 
     Raises:
         ValueError: For strings or other non-numbers, NaN, infinity, or magnitudes
@@ -246,18 +268,23 @@ def check_finite_float32(values, name: str) -> np.ndarray:
         ...
         ValueError: x holds NaN, infinity or values beyond float32's range (|x| > 3.4e38); finite float32 numbers are accepted
     """
-    try:
-        arr = np.asarray(values)
-        if arr.dtype.kind not in "biufO":
-            raise TypeError
-        arr = arr.astype("float64")
-    except (TypeError, ValueError):
-        kind = getattr(getattr(values, "dtype", None), "name", type(values).__name__)
-        raise ValueError(f"{name} must hold numbers (a rectangular array of them); got "
-                         f"{kind}") from None
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = arr.astype("float32")
-    if not np.isfinite(out).all():
+    arr = values if isinstance(values, np.ndarray) else None
+    if arr is not None and arr.dtype == _FLOAT32:
+        out = arr  # the predictors' hot path: no copy, one reduction
+    else:
+        try:
+            arr = np.asarray(values)
+            if arr.dtype.kind not in "biufO":
+                raise TypeError
+            if arr.dtype.kind == "O":  # strings inside raise here, not as float32
+                arr = arr.astype("float64")
+        except (TypeError, ValueError):
+            kind = getattr(getattr(values, "dtype", None), "name", type(values).__name__)
+            raise ValueError(f"{name} must hold numbers (a rectangular array of them); got "
+                             f"{kind}") from None
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = arr.astype("float32")
+    if not all_finite(out):
         raise ValueError(f"{name} holds NaN, infinity or values beyond float32's range "
                          "(|x| > 3.4e38); finite float32 numbers are accepted")
     return out
@@ -287,7 +314,7 @@ def check_finite_output(values) -> np.ndarray:
         [0.5, 2.0]
     """
     out = np.asarray(values)
-    if out.dtype.kind in "fc" and not np.isfinite(out).all():
+    if out.dtype.kind in "fc" and not all_finite(out):
         bad = int((~np.isfinite(out)).reshape(len(out), -1).any(axis=1).sum()) if out.ndim else 1
         raise ValueError(
             f"the model answered NaN or inf for {bad} of {len(out) if out.ndim else 1} input(s): "

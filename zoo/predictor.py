@@ -23,6 +23,7 @@ from zoo.forecaster import Forecaster
 from zoo.labeler import SequenceLabeler
 
 BACKENDS = ("auto", "onnx", "xla", "serve", "openvino")
+_OUTPUTS = ["outputs"]
 # The artifact's task -> the estimator class that reads its manifest.
 ESTIMATORS = {"forecast": Forecaster, "classify": Classifier, "label": SequenceLabeler}
 
@@ -154,11 +155,11 @@ class Predictor:
         for name, arr in zip(self.input_names, arrays):
             a = check_finite_float32(arr, f"input {name!r}")
             want = self._specs[name]
-            if a.ndim != len(want) or any(w is not None and w != s for w, s in zip(want, a.shape)):
+            if a.ndim != len(want) or not all(w is None or w == n for w, n in zip(want, a.shape)):
                 raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "
                                  f"got {list(a.shape)}")
             feeds.append(a)
-        if len({len(a) for a in feeds}) > 1:
+        if len(feeds) > 1 and len({len(a) for a in feeds}) > 1:
             raise ValueError(f"the inputs {self.input_names} must hold the same number of "
                              f"windows (batch size), got {[len(a) for a in feeds]}")
         return feeds
@@ -166,7 +167,7 @@ class Predictor:
     def compute(self, feeds) -> np.ndarray:
         """The backend's ``outputs`` for feeds already checked by :meth:`check_inputs`."""
         if self.backend == "onnx":
-            return self._session.run(["outputs"], dict(zip(self.input_names, feeds)))[0]
+            return self._session.run(_OUTPUTS, dict(zip(self.input_names, feeds)))[0]
         if self.backend == "openvino":
             # one infer request per thread: the compiled model is shared, a request is not
             request = getattr(self._ov_local, "request", None)
