@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from zoo._checks import check_finite_float32
+from zoo._checks import all_finite, check_finite_float32
 from zoo.frames import ID_COL, LONG_VALUE_COL, TIME_COL, infer_freq, parse_dates
 
 
@@ -57,7 +57,7 @@ class Panel:
         return self.targets + self.past_covariates + self.future_covariates
 
 
-def _is_numeric(s: pd.Series) -> bool:
+def _is_numeric(s) -> bool:
     # booleans (a holiday flag, a promotion on/off) are covariates too: they read as 0 / 1;
     # complex numbers are not (their imaginary part would be dropped)
     return (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_complex_dtype(s)) \
@@ -82,13 +82,17 @@ def _as_list(value, name, allow_empty=True):
 
 
 def _check_values(frame: pd.DataFrame, columns, fill_missing, where):
+    dtypes = frame.dtypes
     for col in columns:
-        if not _is_numeric(frame[col]):
+        if not _is_numeric(dtypes[col]):
             raise ValueError(
-                f"column {col!r} is not numeric (dtype {frame[col].dtype}); targets and "
+                f"column {col!r} is not numeric (dtype {dtypes[col]}); targets and "
                 f"covariates must be numbers{where}"
             )
-    values = frame[columns].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    # whole-frame conversion when the columns are the frame's, in order: selecting a
+    # list of columns costs a reindex on every forecast
+    chosen = frame if list(frame.columns) == list(columns) else frame[columns]
+    values = chosen.to_numpy(dtype="float64", na_value=np.nan, copy=True)
     bad = ~np.isfinite(values)
     if bad.any():
         cols = sorted({columns[j] for j in np.nonzero(bad)[1]})
@@ -103,8 +107,11 @@ def _check_values(frame: pd.DataFrame, columns, fill_missing, where):
                 f"NaN or inf in column(s) {cols}{where}; clean the data or pass "
                 f"fill_missing='interpolate'"
             )
-    for j, col in enumerate(columns):  # finite in float64 but infinite in the float32 model
-        check_finite_float32(values[:, j], f"column {col!r}{where}")
+    with np.errstate(over="ignore"):
+        narrow = values.astype("float32")
+    if not all_finite(narrow):  # finite in float64 but infinite in the float32 model
+        for j, col in enumerate(columns):
+            check_finite_float32(values[:, j], f"column {col!r}{where}")
     return values
 
 
@@ -209,7 +216,8 @@ def _read(data, target, future_covariates, fill_missing, layout) -> Panel:
 
 
 def _resolve_columns(frame, target, future_covariates, layout, exclude=()):
-    numeric = [c for c in frame.columns if c not in exclude and _is_numeric(frame[c])]
+    dtypes = frame.dtypes
+    numeric = [c for c in frame.columns if c not in exclude and _is_numeric(dtypes[c])]
     if layout is not None:
         missing = [c for c in layout.columns if c not in frame.columns]
         if missing:
