@@ -11,6 +11,7 @@ outputs, and the Predictor's backend runs the model in between.
 
 from __future__ import annotations
 
+import operator
 import threading
 from pathlib import Path
 
@@ -26,6 +27,15 @@ BACKENDS = ("auto", "onnx", "xla", "serve", "openvino")
 _OUTPUTS = ["outputs"]
 # The artifact's task -> the estimator class that reads its manifest.
 ESTIMATORS = {"forecast": Forecaster, "classify": Classifier, "label": SequenceLabeler}
+
+
+def _dims(at):
+    """``shape -> tuple(shape[i] for i in at)``, as one C call where it can be."""
+    if not at:
+        return lambda shape: ()
+    if len(at) == 1:
+        return lambda shape, i=at[0]: (shape[i],)
+    return operator.itemgetter(*at)
 
 
 class Predictor:
@@ -76,6 +86,13 @@ class Predictor:
         self._est = ESTIMATORS[self.task].from_manifest(self.manifest)
         self._specs = self._est._input_specs()
         self.input_names = list(self._specs)
+        # per input, made once: what check_inputs compares on every call (it runs per
+        # request, so the fixed dimensions are read with one itemgetter)
+        self._checks = []
+        for name, want in self._specs.items():
+            at = [i for i, w in enumerate(want) if w is not None]
+            self._checks.append((name, f"input {name!r}", len(want), _dims(at),
+                                 tuple(want[i] for i in at)))
         forecasting = self.task == "forecast"
         self.targets = list(self._est.targets_) if forecasting else None
         self.season = self._est.season_ if forecasting else None
@@ -152,14 +169,15 @@ class Predictor:
             raise ValueError(f"expected {len(self.input_names)} array(s) {self.input_names}, "
                              f"got {len(arrays)}")
         feeds = []
-        for name, arr in zip(self.input_names, arrays):
-            a = check_finite_float32(arr, f"input {name!r}")
-            want = self._specs[name]
-            if a.ndim != len(want) or not all(w is None or w == n for w, n in zip(want, a.shape)):
+        for (name, label, ndim, fixed, sizes), arr in zip(self._checks, arrays):
+            a = check_finite_float32(arr, label)
+            shape = a.shape
+            if len(shape) != ndim or fixed(shape) != sizes:
+                want = self._specs[name]
                 raise ValueError(f"{name} must be shaped {['batch' if w is None else w for w in want]}, "
-                                 f"got {list(a.shape)}")
+                                 f"got {list(shape)}")
             feeds.append(a)
-        if len(feeds) > 1 and len({len(a) for a in feeds}) > 1:
+        if len(feeds) > 1 and any(len(a) != len(feeds[0]) for a in feeds):
             raise ValueError(f"the inputs {self.input_names} must hold the same number of "
                              f"windows (batch size), got {[len(a) for a in feeds]}")
         return feeds
