@@ -14,6 +14,7 @@ model on the validation windows beside the naive baselines, in raw units.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import warnings
 
 import numpy as np
@@ -73,6 +74,11 @@ class TrainingData:
     def n_inputs(self) -> int:
         return len(self.wspec.input_cols)
 
+    @functools.cached_property
+    def series(self):
+        """The series as one float32 variable, shared by every stream of this data."""
+        return W.series_variable(self.arrays)
+
     def refit_stats(self) -> dict:
         """Scaling constants fitted on every point (the refit learns from all of them)."""
         return scaling.fit_scaling(self.arrays, self.all_starts, self.wspec, self.log,
@@ -126,16 +132,22 @@ def prepare(panel, *, lookback, horizon, validation_size, calendar_features, log
     L, H = int(lookback), int(horizon)
     calendar = calendar_for(panel, calendar_features)
     arrays = W.add_calendar(panel, calendar)
+    for series, a in zip(panel.series, arrays):
+        if a is not series.values:
+            # the arrays begin with the panel's columns: a long series holds them once
+            series.values = a[:, : series.values.shape[1]]
     n_t = len(panel.targets)
     n_cols = arrays[0].shape[1]
     future_cols = list(range(n_t + len(panel.past_covariates), n_cols))
     wspec = W.WindowSpec(L, H, n_t, list(range(n_cols)), future_cols)
 
     splits = [W.split_point(len(a), validation_size) for a in arrays]
-    train_starts = [W.window_starts(len(a), L, H, last_target=s) for a, s in zip(arrays, splits)]
-    val_starts = [W.window_starts(len(a), L, H, first_target=s) if s < len(a)
-                  else np.zeros(0, "int64") for a, s in zip(arrays, splits)]
     all_starts = [W.window_starts(len(a), L, H) for a in arrays]
+    # the training and validation windows are a head and a tail of them (views: a long
+    # series holds its starts once); window_starts(..., last_target / first_target=s)
+    train_starts = [st[: max(s - L - H + 1, 0)] for st, s in zip(all_starts, splits)]
+    val_starts = [st[max(s - L, 0):] if s < len(a) else np.zeros(0, "int64")
+                  for a, st, s in zip(arrays, all_starts, splits)]
     short = [s.uid for s, st in zip(panel.series, all_starts) if len(st) == 0]
     if len(short) == len(arrays):
         raise ValueError(
@@ -184,7 +196,7 @@ def network_data(data: TrainingData, starts, stats, *, shuffle, batch_size, seed
     kwargs = scaling.layer_kwargs(stats, data.wspec.n_targets)
     if data.stream:
         return stream(data.arrays, starts, data.wspec, kwargs, batch_size=batch_size,
-                      shuffle=shuffle, seed=seed)
+                      shuffle=shuffle, seed=seed, series=data.series)
     from zoo.forecast_graph import model_inputs
 
     x, y, future = W.make_windows(data.arrays, starts, data.wspec)
@@ -193,7 +205,7 @@ def network_data(data: TrainingData, starts, stats, *, shuffle, batch_size, seed
     return model_inputs(x, future), np.asarray(targets, dtype="float32")
 
 
-def stream(arrays, starts, wspec, scaler_kwargs, *, batch_size, shuffle, seed):
+def stream(arrays, starts, wspec, scaler_kwargs, *, batch_size, shuffle, seed, series=None):
     """A ``tf.data`` pipeline of ``(inputs, scaled targets)`` slicing windows on the fly.
 
     Args:
@@ -204,20 +216,22 @@ def stream(arrays, starts, wspec, scaler_kwargs, *, batch_size, shuffle, seed):
         batch_size: Batch size.
         shuffle: Shuffle the windows every epoch.
         seed: Shuffle seed.
+        series: :func:`zoo.windows.series_variable` of ``arrays`` (None: made here); the
+            training, validation and refit streams share one.
 
     Returns:
         A batched, prefetched ``tf.data.Dataset``.
     """
-    import tensorflow as tf
-
-    ds = W.make_dataset(arrays, starts, wspec, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    ds = W.make_dataset(arrays, starts, wspec, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                        series=series)
 
     def scale(inputs, y):
         _, loc, spread = scaling.scale_window(
             inputs["inputs"] if isinstance(inputs, dict) else inputs, **scaler_kwargs)
         return inputs, scaling.scale_targets(y, loc, spread, scaler_kwargs["log"])
 
-    return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
+    # sequential, as the windows' map: the dataset reads a variable (see make_dataset)
+    return ds.map(scale).prefetch(2)
 
 
 def validation_metrics(predict_model, data: TrainingData, quantiles) -> dict:

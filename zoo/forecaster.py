@@ -254,7 +254,8 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
         self.layout_ = W.Panel([], panel.targets, panel.past_covariates,
                                panel.future_covariates, panel.kind, panel.freq)
         # the end of each training series: predict() with no data continues from here
-        self.tail_ = [W.Series(s.uid, s.index[-L:], s.values[-L:]) for s in panel.series
+        # (copied: the panel's values are views of the training arrays, not kept after fit)
+        self.tail_ = [W.Series(s.uid, s.index[-L:], s.values[-L:].copy()) for s in panel.series
                       if len(s.values) >= L]
         self.last_timestamp_ = max(s.index[-1] for s in panel.series)
 

@@ -90,8 +90,9 @@ def fit_scaling(rows, starts, wspec, log, scaling):
         ``target_scale``, ``cov_mean``, ``cov_std`` (the manifest stores it as it is).
     """
     n_t = wspec.n_targets
-    rows_all = np.concatenate([r for r in rows if len(r)])
-    t = np.asarray(target_transform(rows_all[:, :n_t], log))
+    parts = [r for r in rows if len(r)]
+    rows_all = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    t = _transform_rows(rows_all[:, :n_t], log)
     cov_mean, cov_std = fit_standardize(rows_all[:, n_t:])
     stats = {"log": bool(log), "scaling": scaling,
              "target_loc": t.mean(axis=0).tolist(),
@@ -106,6 +107,18 @@ def fit_scaling(rows, starts, wspec, log, scaling):
         dev = ty - tx.mean(axis=1, keepdims=True)
         stats["target_scale"] = np.maximum(np.sqrt((dev ** 2).mean(axis=(0, 1))), 1e-6).tolist()
     return stats
+
+
+def _transform_rows(values, log):
+    """:func:`target_transform` of ``[T, n]`` values as numpy, a block of rows at a time.
+
+    The values are the same as in one call; the blocks keep TensorFlow's (cached)
+    memory for the temporaries small on long series.
+    """
+    if not log:
+        return np.asarray(values)
+    return np.concatenate([np.asarray(target_transform(values[i: i + W.BLOCK_ROWS], log))
+                           for i in range(0, len(values), W.BLOCK_ROWS)])
 
 
 def layer_kwargs(stats, n_targets):

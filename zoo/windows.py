@@ -26,6 +26,13 @@ from zoo.frames import (  # noqa: F401  (re-exported: zoo.windows.ID_COL, ...)
 )
 from zoo.panel import Panel, Series, is_long, to_panel  # noqa: F401  (re-exported)
 
+# Rows of calendar features computed at a time (bounds the temporaries of a long series).
+BLOCK_ROWS = 1 << 20
+# Up to this many series stream their window starts as tf.data ranges (no start array).
+RANGE_SERIES = 64
+# TensorFlow wraps memory aligned to this many bytes without a copy (it refuses less).
+ALIGN_BYTES = 128
+
 
 # ---------------------------------------------------------------------------- windows
 def add_calendar(panel: Panel, columns: list) -> list:
@@ -40,8 +47,16 @@ def add_calendar(panel: Panel, columns: list) -> list:
     """
     if not columns:
         return [s.values for s in panel.series]
-    return [np.concatenate([s.values, calendar_features(s.index, columns)], axis=1)
-            for s in panel.series]
+    out = []
+    for s in panel.series:
+        n = s.values.shape[1]
+        arr = np.empty((len(s.values), n + len(columns)))
+        arr[:, :n] = s.values
+        # a block of rows at a time: no full-length temporaries beside the result
+        for i in range(0, len(arr), BLOCK_ROWS):
+            arr[i: i + BLOCK_ROWS, n:] = calendar_features(s.index[i: i + BLOCK_ROWS], columns)
+        out.append(arr)
+    return out
 
 
 def window_starts(length: int, lookback: int, horizon: int, first_target=None, last_target=None):
@@ -59,7 +74,8 @@ def window_starts(length: int, lookback: int, horizon: int, first_target=None, l
         last_target: One past the latest allowed target position (default: length).
 
     Returns:
-        An int array of start positions.
+        An int array of start positions: int32 (half the memory of a long series'
+        starts) where ``length`` fits in it, else int64.
 
     Example:
         >>> window_starts(10, 3, 2).tolist()
@@ -71,9 +87,10 @@ def window_starts(length: int, lookback: int, horizon: int, first_target=None, l
     hi = last_target - lookback - horizon  # last start whose targets end before last_target
     # first start whose targets all lie at or after first_target (no target shared with training)
     lo = 0 if first_target is None else max(0, first_target - lookback)
+    dtype = "int32" if length <= np.iinfo("int32").max else "int64"
     if hi < lo:
-        return np.zeros(0, dtype="int64")
-    return np.arange(lo, hi + 1, dtype="int64")
+        return np.zeros(0, dtype=dtype)
+    return np.arange(lo, hi + 1, dtype=dtype)
 
 
 @dataclasses.dataclass
@@ -122,23 +139,30 @@ def make_windows(arrays, starts, spec: WindowSpec):
         steps_in = st[:, None] + np.arange(L)[None, :]
         steps_out = st[:, None] + L + np.arange(H)[None, :]
         xs.append(arr[steps_in][:, :, spec.input_cols])
-        ys.append(arr[steps_out][:, :, : spec.n_targets])
+        out = arr[steps_out]
+        ys.append(out[:, :, : spec.n_targets])
         if spec.future_cols:
-            fs.append(arr[steps_out][:, :, spec.future_cols])
+            fs.append(out[:, :, spec.future_cols])
     if not xs:
         raise ValueError("no windows: every series is shorter than lookback + horizon")
-    x = np.concatenate(xs).astype("float32")
-    y = np.concatenate(ys).astype("float32")
-    f = np.concatenate(fs).astype("float32") if spec.future_cols else None
-    return x, y, f
+    f = _joined(fs) if spec.future_cols else None
+    return _joined(xs), _joined(ys), f
 
 
-def make_dataset(arrays, starts, spec: WindowSpec, *, batch_size=32, shuffle=True, seed=0):
+def _joined(parts):
+    """The parts as one float32 array (a single part without a float64 copy of it first)."""
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype("float32")
+
+
+def make_dataset(arrays, starts, spec: WindowSpec, *, batch_size=32, shuffle=True, seed=0,
+                 series=None):
     """Streams windows through ``tf.data`` without materialising them.
 
-    The series are concatenated once into one float32 tensor; each element is
-    sliced from it by its start offset, so memory stays ``O(total length)``
-    instead of ``O(windows * lookback)``.
+    The series are concatenated once into one float32 variable (:func:`series_variable`);
+    each batch of window starts is gathered from it, so memory stays
+    ``O(total length)`` instead of ``O(windows * lookback)``. Contiguous starts (those
+    of :func:`window_starts`) of up to ``RANGE_SERIES`` series are streamed as
+    ``tf.data`` ranges, without an array of them.
 
     Args:
         arrays: One ``[T, n_cols]`` array per series.
@@ -147,6 +171,8 @@ def make_dataset(arrays, starts, spec: WindowSpec, *, batch_size=32, shuffle=Tru
         batch_size: Batch size.
         shuffle: Shuffle window order each epoch (windows stay intact).
         seed: Shuffle seed.
+        series: :func:`series_variable` of ``arrays``, to share one copy between the
+            datasets of the same series (None: made here).
 
     Returns:
         A batched ``tf.data.Dataset`` of ``(inputs, y)`` where ``inputs`` is the
@@ -155,30 +181,79 @@ def make_dataset(arrays, starts, spec: WindowSpec, *, batch_size=32, shuffle=Tru
     import tensorflow as tf
 
     offsets = np.cumsum([0] + [len(a) for a in arrays[:-1]])
-    flat_starts = np.concatenate([np.asarray(st, "int64") + off
-                                  for st, off in zip(starts, offsets)])
-    if len(flat_starts) == 0:
+    n = sum(len(st) for st in starts)
+    if n == 0:
         raise ValueError("no windows: every series is shorter than lookback + horizon")
-    data = tf.constant(np.concatenate(arrays).astype("float32"))
+    data = series_variable(arrays) if series is None else series
     L, H, n_t = spec.lookback, spec.horizon, spec.n_targets
-    input_cols = tf.constant(spec.input_cols, dtype=tf.int32)
-    future_cols = tf.constant(spec.future_cols, dtype=tf.int32)
+    every = list(spec.input_cols) == list(range(int(data.shape[1])))
+    steps_in = tf.range(L, dtype=tf.int64)[None, :]
+    steps_out = tf.range(L, L + H, dtype=tf.int64)[None, :]
 
-    def window(start):
-        # slicing at a tensor offset loses the static time length; Keras needs it back
-        x = tf.ensure_shape(tf.gather(data[start: start + L], input_cols, axis=1),
-                            [L, len(spec.input_cols)])
-        out = data[start + L: start + L + H]
-        y = tf.ensure_shape(out[:, :n_t], [H, n_t])
+    def windows(start):
+        # [B] starts -> [B, steps, columns]: the values of slicing each window
+        x = tf.gather(data, start[:, None] + steps_in)
+        if not every:
+            x = tf.gather(x, spec.input_cols, axis=2)
+        out = tf.gather(data, start[:, None] + steps_out)
+        y = out[:, :, :n_t]
         if spec.future_cols:
-            f = tf.ensure_shape(tf.gather(out, future_cols, axis=1), [H, len(spec.future_cols)])
-            return {"inputs": x, "future": f}, y
+            return {"inputs": x, "future": tf.gather(out, spec.future_cols, axis=2)}, y
         return x, y
 
-    ds = tf.data.Dataset.from_tensor_slices(flat_starts)
+    ds = _start_dataset(starts, offsets)
     if shuffle:
-        ds = ds.shuffle(min(len(flat_starts), 100_000), seed=seed, reshuffle_each_iteration=True)
-    return ds.map(window, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(2)
+        ds = ds.shuffle(min(n, 100_000), seed=seed, reshuffle_each_iteration=True)
+    # one gather per batch needs no parallel map (with the variable read, op determinism
+    # would turn a parallel one back into a sequential one, and log that it did)
+    return ds.batch(batch_size).map(windows).prefetch(2)
+
+
+def series_variable(arrays):
+    """The series concatenated into one ``[sum T, n_cols]`` float32 variable on the CPU.
+
+    The values are filled series by series into one aligned buffer that the variable
+    wraps without a copy (``tf.constant`` of an array holds two copies of it). A
+    variable, not a tensor: a dataset function captures it by handle, where tf.data's
+    graph rewrites (op determinism's among them) copy a captured tensor once more.
+    """
+    import tensorflow as tf
+
+    shape = (sum(len(a) for a in arrays), arrays[0].shape[1])
+    nbytes = shape[0] * shape[1] * 4
+    raw = np.empty(nbytes + ALIGN_BYTES, np.uint8)
+    first = -raw.ctypes.data % ALIGN_BYTES
+    flat = raw[first: first + nbytes].view("float32").reshape(shape)
+    row = 0
+    for a in arrays:
+        flat[row: row + len(a)] = a
+        row += len(a)
+    with tf.device("/CPU:0"):
+        # the variable keeps the buffer alive; nothing assigns to it
+        return tf.Variable(tf.experimental.dlpack.from_dlpack(flat.__dlpack__()),
+                           trainable=False)
+
+
+def _is_range(st) -> bool:
+    """Whether the starts are ``first, first + 1, ..., last``."""
+    return int(st[-1]) - int(st[0]) + 1 == len(st) and bool(np.all(st[1:] > st[:-1]))
+
+
+def _start_dataset(starts, offsets):
+    """A ``tf.data`` dataset of the int64 window starts, offset into the concatenation."""
+    import tensorflow as tf
+
+    parts = [(np.asarray(st), int(off)) for st, off in zip(starts, offsets) if len(st)]
+    if len(parts) <= RANGE_SERIES and all(_is_range(st) for st, _ in parts):
+        # the same elements as the array would give, without holding them
+        ranges = [tf.data.Dataset.range(int(st[0]) + off, int(st[-1]) + off + 1)
+                  for st, off in parts]
+        ds = ranges[0]
+        for r in ranges[1:]:
+            ds = ds.concatenate(r)
+        return ds
+    return tf.data.Dataset.from_tensor_slices(
+        np.concatenate([st.astype("int64") + off for st, off in parts]))
 
 
 def window_values(starts, wspec) -> int:

@@ -108,11 +108,13 @@ def _seasonal_scale(y_train, season: int) -> np.ndarray:
             f"y_train needs at least season + 1 = {season + 1} values to compute the "
             f"MASE scale; got {train.shape[0]}"
         )
-    diffs = np.abs(train[season:] - train[:-season])
+    diffs = np.subtract(train[season:], train[:-season])
+    np.abs(diffs, out=diffs)  # in place: a long y_train gets one full-length temporary
     # Gaps in the training series only remove the differences they touch.
-    valid = ~np.isnan(diffs)
-    count = valid.sum(axis=0)
-    total = np.where(valid, diffs, 0.0).sum(axis=0)
+    gaps = np.isnan(diffs)
+    count = diffs.shape[0] - gaps.sum(axis=0)
+    np.copyto(diffs, 0.0, where=gaps)
+    total = diffs.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.atleast_1d(np.where(count > 0, total / np.maximum(count, 1), np.nan))
     bad = ~(scale > 0)
