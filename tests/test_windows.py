@@ -398,3 +398,29 @@ def test_boolean_columns_are_covariates_read_as_zero_one():
     panel = W.to_panel(df, target="sales")
     assert panel.past_covariates == ["holiday"]
     np.testing.assert_array_equal(panel.series[0].values[:, 1], holiday.astype(float))
+
+
+@pytest.mark.parametrize("index", [
+    pd.date_range("1899-03-01 13:47", periods=3000, freq="17h"),
+    pd.date_range("2020-01-01", periods=300, freq="MS", tz="Europe/Paris"),
+    pd.date_range("1600-02-27", periods=800, freq="D"),
+    pd.date_range("2021-03-27 22:00", periods=200, freq="30min", tz="America/New_York"),
+    pd.DatetimeIndex(pd.to_datetime(["1500-01-01 05:30", "1969-12-31 23:59:59", "2300-06-01"],
+                                    format="mixed").astype("M8[s]")),
+    pd.date_range("2000-01-01", periods=50, freq="7min", unit="ns"),
+], ids=["hourly-1899", "monthly-tz", "daily-1600", "dst-halfhour", "seconds-unit", "ns-unit"])
+def test_calendar_features_match_pandas_fields(index):
+    # the features come from datetime64 arithmetic; pandas' own field accessors are the truth
+    from zoo.frames import _PERIODS, calendar_features
+
+    fields = {"month": index.month - 1, "quarter": index.quarter - 1,
+              "week": index.isocalendar().week.to_numpy() - 1,
+              "dayofweek": index.day_of_week, "dayofyear": index.day_of_year - 1,
+              "hour": index.hour + index.minute / 60.0}
+    columns = [f"{part}_{fn}" for part in fields for fn in ("sin", "cos")]
+    got = calendar_features(index, columns)
+    for j, col in enumerate(columns):
+        part, fn = col.rsplit("_", 1)
+        angle = 2 * np.pi * np.asarray(fields[part], "float64") / _PERIODS[part]
+        np.testing.assert_allclose(got[:, j], np.sin(angle) if fn == "sin" else np.cos(angle),
+                                   atol=1e-12, err_msg=col)
