@@ -227,16 +227,6 @@ def check_units(units, name: str = "units") -> list:
 _FLOAT32 = np.dtype("float32")
 
 
-def all_finite(values: np.ndarray) -> bool:
-    """Whether every value of a numeric array is finite (no NaN, no infinity).
-
-    Example:
-        >>> all_finite(np.array([1.0, -2.0])), all_finite(np.array([1.0, np.nan]))
-        (True, False)
-    """
-    return bool(np.isfinite(values).all())
-
-
 def check_finite_float32(values, name: str) -> np.ndarray:
     """``values`` as a float32 array, refused unless every one is a finite float32 number.
 
@@ -262,7 +252,7 @@ def check_finite_float32(values, name: str) -> np.ndarray:
     """
     arr = values if isinstance(values, np.ndarray) else None
     if arr is not None and arr.dtype == _FLOAT32:
-        out = arr  # the predictors' hot path: no copy, one reduction
+        out = arr  # the predictors' hot path: no copy
     else:
         try:
             arr = np.asarray(values)
@@ -276,7 +266,7 @@ def check_finite_float32(values, name: str) -> np.ndarray:
                              f"{kind}") from None
         with np.errstate(over="ignore", invalid="ignore"):
             out = arr.astype("float32")
-    if not all_finite(out):
+    if not np.isfinite(out).all():
         raise ValueError(f"{name} holds NaN, infinity or values beyond float32's range "
                          "(|x| > 3.4e38); finite float32 numbers are accepted")
     return out
@@ -306,7 +296,7 @@ def check_finite_output(values) -> np.ndarray:
         [0.5, 2.0]
     """
     out = np.asarray(values)
-    if out.dtype.kind in "fc" and not all_finite(out):
+    if out.dtype.kind in "fc" and not np.isfinite(out).all():
         bad = int((~np.isfinite(out)).reshape(len(out), -1).any(axis=1).sum()) if out.ndim else 1
         raise ValueError(
             f"the model answered NaN or inf for {bad} of {len(out) if out.ndim else 1} input(s): "

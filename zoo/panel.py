@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from zoo._checks import all_finite, check_finite_float32
+from zoo._checks import check_finite_float32
 from zoo.frames import ID_COL, LONG_VALUE_COL, TIME_COL, infer_freq, parse_dates
 
 
@@ -109,7 +109,7 @@ def _check_values(frame: pd.DataFrame, columns, fill_missing, where):
             )
     with np.errstate(over="ignore"):
         narrow = values.astype("float32")
-    if not all_finite(narrow):  # finite in float64 but infinite in the float32 model
+    if not np.isfinite(narrow).all():  # finite in float64 but infinite in the float32 model
         for j, col in enumerate(columns):
             check_finite_float32(values[:, j], f"column {col!r}{where}")
     return values
