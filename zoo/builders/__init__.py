@@ -7,7 +7,7 @@ from zoo.builders import layers  # noqa: F401  (registers the custom layers)
 from zoo.builders.heads import PinballLoss
 from zoo.builders.hybrid import cnn_lstm, lstm_fcn
 from zoo.builders.recurrent import bidirectional, gru, lstm, simple_rnn, stacked
-from zoo.builders.seq2seq import seq2seq
+from zoo.builders.encoder_decoder import seq2seq
 
 __all__ = ["simple_rnn", "lstm", "gru", "stacked", "bidirectional", "lstm_fcn", "cnn_lstm",
            "seq2seq", "PinballLoss"]

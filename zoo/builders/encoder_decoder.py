@@ -79,7 +79,7 @@ def seq2seq(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1, n
         An uncompiled ``keras.Model``.
 
     Example:
-        >>> from zoo.builders.seq2seq import seq2seq
+        >>> from zoo.builders.encoder_decoder import seq2seq
         >>> m = seq2seq(input_shape=(24, 3), horizon=6, units=8, n_future=2, attention="dot")
         >>> [tuple(i.shape) for i in m.inputs], tuple(m.output.shape)
         ([(None, 24, 3), (None, 6, 2)], (None, 6, 1))
