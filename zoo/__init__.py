@@ -26,6 +26,7 @@ _LAZY = {
     "windows": ("zoo.windows", None),
     "baselines": ("zoo.baselines", None),
     "backtest": ("zoo.backtest", None),
+    "tune": ("zoo.tuning", "tune"),
     "plotting": ("zoo.plotting", None),
     "testing": ("zoo.testing", None),
     "export": ("zoo.export", None),
