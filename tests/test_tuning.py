@@ -64,7 +64,7 @@ def test_a_classifier_is_scored_by_validation_log_loss_and_lists_go_by_index():
     ({"space": {"units": (8, 4)}}, ValueError, "low < high"),
     ({"space": {"units": [4, 0]}}, ValueError, r"space\['units'\] value 0"),
     ({"space": {"units": [4]}, "objective": "r2"}, ValueError, "objective"),
-    ({"space": {"units": [4]}, "algorithm": "grid"}, ValueError, "algorithm"),
+    ({"space": {"units": [4]}, "algorithm": "hyperband"}, ValueError, "algorithm"),
     ({"space": {"units": [4]}, "time_budget_s": -1}, ValueError, "time_budget_s"),
     ({"space": {"units": [4]}, "max_trials": 0}, ValueError, "max_trials"),
 ])

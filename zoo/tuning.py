@@ -34,8 +34,9 @@ OBJECTIVES = {"mae": "min", "rmse": "min", "mape": "min", "mase": "min",
 # the task's default: a proper scoring rule for classes (on a small validation split
 # accuracy ties between most trials), the raw-unit error for forecasts
 DEFAULT_OBJECTIVE = {"forecast": "mae", "classify": "log_loss", "label": "accuracy"}
-ALGORITHMS = ("random", "bayesian")
+ALGORITHMS = ("random", "bayesian", "grid")
 MODEL_KWARGS = "model_kwargs__"
+CANDIDATE = "__candidate__"  # a plan entry whose choices are whole configurations
 
 
 def _kerastuner():
@@ -114,7 +115,11 @@ def _values(hp, plan) -> dict:
     out = {}
     for name, (kind, *args) in plan.items():
         value = hp.get(name)
-        out[name] = args[0][int(value)] if kind == "choice" and args[1] else value
+        value = args[0][int(value)] if kind == "choice" and args[1] else value
+        if name == CANDIDATE:  # a whole configuration (zoo.auto's plans)
+            out.update(value)
+        else:
+            out[name] = value
     return out
 
 
@@ -149,7 +154,8 @@ def tune(estimator, X, y=None, *, space, max_trials=20, time_budget_s=None, obje
         objective: A key of :data:`OBJECTIVES` read from ``validation_metrics_["model"]``;
             None is ``"mae"`` for forecasts, ``"log_loss"`` for classes and
             ``"accuracy"`` for per-step labels.
-        algorithm: ``"random"`` or ``"bayesian"`` (KerasTuner's oracles).
+        algorithm: ``"random"``, ``"bayesian"`` or ``"grid"`` (KerasTuner's oracles; the
+            grid tries every combination, the choices in the order given).
         directory: Where KerasTuner keeps its trials (None: a temporary directory,
             removed afterwards; give a shared one to distribute trials).
         seed: The oracle's seed (None: the estimator's ``seed``, else 0).
@@ -169,9 +175,7 @@ def tune(estimator, X, y=None, *, space, max_trials=20, time_budget_s=None, obje
         >>> sorted(best.search_["best"]), len(best.search_["trials"])
         (['units'], 2)
     """
-    from sklearn.base import clone
-
-    kt = _kerastuner()
+    _kerastuner()  # its ImportError first: the extra is missing
     task = getattr(estimator, "task", None)
     if task not in DEFAULT_OBJECTIVE or not hasattr(estimator, "get_params"):
         raise TypeError(f"estimator must be a zoo Forecaster, Classifier or SequenceLabeler, "
@@ -193,9 +197,23 @@ def tune(estimator, X, y=None, *, space, max_trials=20, time_budget_s=None, obje
     if seed is None:
         seed = estimator.get_params().get("seed")
     seed = 0 if seed is None else check_int(seed, "seed", minimum=0)
+    return run_search(estimator, (X,) if y is None else (X, y), plan, objective=objective,
+                      algorithm=algorithm, max_trials=max_trials, time_budget_s=time_budget_s,
+                      directory=directory, seed=seed, verbose=verbose)
+
+
+def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, time_budget_s,
+               directory, seed, verbose):
+    """The search of checked arguments (:func:`tune` checks them; ``zoo.auto`` plans them).
+
+    ``plan`` maps each name to ``("choice", values, by_index)`` or ``("range", low,
+    high)``; the name :data:`CANDIDATE` holds whole configurations (dicts of parameters).
+    """
+    from sklearn.base import clone
+
+    kt = _kerastuner()
     direction = OBJECTIVES[objective]
     trials, fitted, budget = [], {}, {"hit": False}
-    fit_args = (X,) if y is None else (X, y)
     started = time.perf_counter()
 
     class _Search(kt.engine.base_tuner.BaseTuner):
@@ -228,8 +246,8 @@ def tune(estimator, X, y=None, *, space, max_trials=20, time_budget_s=None, obje
             # KerasTuner minimises: a maximised metric is reported negated
             return {objective: score if direction == "min" else -score}
 
-    oracle_cls = (kt.oracles.RandomSearchOracle if algorithm == "random"
-                  else kt.oracles.BayesianOptimizationOracle)
+    oracle_cls = {"random": kt.oracles.RandomSearchOracle, "grid": kt.oracles.GridSearchOracle,
+                  "bayesian": kt.oracles.BayesianOptimizationOracle}[algorithm]
     hp = kt.HyperParameters()
     _declare(hp, plan)
     oracle = oracle_cls(objective=kt.Objective(objective, "min"), max_trials=max_trials,
