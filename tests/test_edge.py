@@ -34,8 +34,12 @@ def _frame(n=72):
 
 
 def _forecaster(model, **kw):
+    from zoo.registry import get_spec
+
+    # a model without known-ahead inputs reads promo as a past covariate
+    future = ["promo"] if get_spec(model).future_covariates else None
     return zoo.Forecaster(model=model, lookback=12, horizon=3, units=4, epochs=1, verbose=0,
-                          future_covariates=["promo"], **kw).fit(_frame())
+                          target="y", future_covariates=future, **kw).fit(_frame())
 
 
 def _sequences(n=24, seed=0):
@@ -47,7 +51,8 @@ def _feeds(p, rng, batch=5):
     """Raw inputs shaped like the edge signature (real values, varied per window)."""
     if p.task == "forecast":
         full = _frame(72 + p.horizon)
-        base = p.make_inputs(full.iloc[:72], full.iloc[72:][["promo"]])
+        future = full.iloc[72:][["promo"]] if "future" in p.input_names else None
+        base = p.make_inputs(full.iloc[:72], future)
         return {k: (np.repeat(v, batch, 0) * (1 + 0.05 * rng.random((batch,) + v.shape[1:])))
                 .astype("float32") for k, v in base.items()}
     shape = p.manifest["edge"]["inputs"]["inputs"]

@@ -1,4 +1,5 @@
-"""lstm_fcn and cnn_lstm: argument errors, shapes, dimension shuffle, masking.
+"""lstm_fcn, gru_fcn, alstm_fcn and cnn_lstm: argument errors, shapes, dimension shuffle,
+attention, masking.
 
 The conformance harness (tests/test_builders.py) covers training, round trips
 and export; these tests check what is particular to the hybrid builders.
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo.builders.hybrid import CausalConv1D
+from zoo.builders.hybrid import CausalConv1D, alstm_fcn
 from zoo.registry import get_spec
 
 TINY_FCN = {"filters": [4, 4, 4], "kernel_size": [3, 3, 3], "units": 3}
@@ -40,10 +41,12 @@ def _layer_types(model):
         ({"name": ""}, "name"),
     ],
 )
-def test_lstm_fcn_bad_arguments_raise_value_error_naming_them(kwargs, match):
+@pytest.mark.parametrize("builder", ["lstm_fcn", "alstm_fcn"])
+def test_lstm_fcn_bad_arguments_raise_value_error_naming_them(builder, kwargs, match):
     params = {**TINY_FCN, "input_shape": (10, 2), **kwargs}
+    fn = zoo.builders.lstm_fcn if builder == "lstm_fcn" else alstm_fcn
     with pytest.raises(ValueError, match=match):
-        zoo.builders.lstm_fcn(**params)
+        fn(**params)
 
 
 @pytest.mark.parametrize(
@@ -72,9 +75,18 @@ def test_capability_flags_in_the_registry():
     assert (cnn.masking, cnn.dynamic_time, cnn.sequential) == (True, True, True)
     assert {"lstm_fcn", "cnn_lstm"} <= set(zoo.list_models(task="classify"))
     assert {"lstm_fcn", "cnn_lstm"} <= set(zoo.list_models(task="forecast"))
+    for name in ("gru_fcn", "alstm_fcn"):
+        spec = get_spec(name)
+        assert (spec.masking, spec.dynamic_time, spec.future_covariates, spec.sequential) == \
+            (False, False, True, False)
+        assert spec.tasks == ("forecast", "classify")
+    # gru_fcn is a preset of lstm_fcn, not a copy of it
+    assert get_spec("gru_fcn").builder is zoo.builders.lstm_fcn
+    assert get_spec("gru_fcn").preset == {"cell": "gru"}
+    assert get_spec("lstm_fcn").preset == {}
 
 
-@pytest.mark.parametrize("name", ["lstm_fcn", "cnn_lstm"])
+@pytest.mark.parametrize("name", ["lstm_fcn", "gru_fcn", "alstm_fcn", "cnn_lstm"])
 @pytest.mark.parametrize(
     "kwargs, expected",
     [
@@ -84,7 +96,7 @@ def test_capability_flags_in_the_registry():
     ],
 )
 def test_output_shapes(name, kwargs, expected):
-    tiny = TINY_FCN if name == "lstm_fcn" else TINY_CNN
+    tiny = TINY_CNN if name == "cnn_lstm" else TINY_FCN
     m = zoo.build(name, input_shape=(12, 2), **tiny, **kwargs)
     x = np.random.default_rng(0).normal(size=(5, 12, 2)).astype("float32")
     out = np.asarray(m(x))
@@ -95,9 +107,9 @@ def test_output_shapes(name, kwargs, expected):
         assert np.all(np.diff(out, axis=-1) >= 0)
 
 
-@pytest.mark.parametrize("name", ["lstm_fcn", "cnn_lstm"])
+@pytest.mark.parametrize("name", ["lstm_fcn", "alstm_fcn", "cnn_lstm"])
 def test_future_covariates_add_a_second_input(name):
-    tiny = TINY_FCN if name == "lstm_fcn" else TINY_CNN
+    tiny = TINY_CNN if name == "cnn_lstm" else TINY_FCN
     m = zoo.build(name, input_shape=(12, 2), horizon=4, n_future=3, **tiny)
     assert [tuple(t.shape) for t in m.inputs] == [(None, 12, 2), (None, 4, 3)]
     rng = np.random.default_rng(1)
@@ -141,6 +153,60 @@ def test_lstm_fcn_layers_follow_the_paper():
     assert {"BatchNormalization", "GlobalAveragePooling1D", "Concatenate"} <= set(_layer_types(m))
     no_dropout = zoo.build("lstm_fcn", input_shape=(16, 1), dropout=0.0, **TINY_FCN)
     assert "Dropout" not in _layer_types(no_dropout)
+
+
+def test_gru_fcn_puts_a_gru_in_the_recurrent_branch():
+    m = zoo.build("gru_fcn", input_shape=(10, 2), **TINY_FCN)
+    assert m.name == "gru_fcn"
+    gru = m.get_layer("gru_0")
+    assert type(gru).__name__ == "GRU" and tuple(gru.input.shape) == (None, 2, 10)
+    assert not any(type(l).__name__ == "LSTM" for l in m.layers)
+    with pytest.raises(ValueError, match="fixes cell='gru'"):
+        zoo.build("gru_fcn", input_shape=(10, 2), cell="lstm", **TINY_FCN)
+    with pytest.raises(ValueError, match="gru_fcn does not support mask_value"):
+        zoo.build("gru_fcn", input_shape=(10, 2), mask_value=-1.0, **TINY_FCN)
+
+
+def test_lstm_fcn_has_no_attention_and_alstm_fcn_only_adds_it():
+    plain = zoo.build("lstm_fcn", input_shape=(10, 2), **TINY_FCN)
+    att = zoo.build("alstm_fcn", input_shape=(10, 2), **TINY_FCN)
+    assert not any(l.name.startswith("attention") for l in plain.layers)
+    added = {l.name for l in att.layers} - {l.name for l in plain.layers}
+    assert added == {"attention_score", "attention_flatten", "attention_weights",
+                     "attention_pool"}
+    assert att.count_params() == plain.count_params() + TINY_FCN["units"]  # Dense(1), no bias
+    assert att.get_layer("lstm_0").return_sequences and not plain.get_layer("lstm_0").return_sequences
+
+
+@pytest.mark.parametrize("shuffle, steps", [(True, 3), (False, 10)])
+def test_alstm_fcn_attention_is_a_softmax_weighted_sum_of_the_lstm_outputs(shuffle, steps):
+    import keras
+
+    m = alstm_fcn(input_shape=(10, 3), dimension_shuffle=shuffle, task="classify",
+                  n_classes=2, **TINY_FCN)
+    probe = keras.Model(m.input, [m.get_layer("lstm_0").output,
+                                  m.get_layer("attention_weights").output,
+                                  m.get_layer("attention_pool").output])
+    x = np.random.default_rng(6).normal(size=(4, 10, 3)).astype("float32")
+    h, weights, pooled = (np.asarray(t) for t in probe(x))
+    # with the dimension shuffle the steps the attention weights are the features
+    assert h.shape == (4, steps, 3) and weights.shape == (4, steps)
+    scores = h @ m.get_layer("attention_score").get_weights()[0][:, 0]
+    want = np.exp(scores - scores.max(axis=1, keepdims=True))
+    want /= want.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(weights, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(pooled, np.einsum("bs,bsu->bu", weights, h), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_alstm_fcn_without_shuffle_takes_any_length_and_stacks():
+    m = alstm_fcn(input_shape=(None, 2), dimension_shuffle=False, task="classify",
+                  n_classes=3, **{**TINY_FCN, "units": [3, 2]})
+    assert m.get_layer("lstm_0").return_sequences and m.get_layer("lstm_1").return_sequences
+    rng = np.random.default_rng(7)
+    for steps in (5, 17):
+        out = np.asarray(m(rng.normal(size=(2, steps, 2)).astype("float32")))
+        assert out.shape == (2, 3) and np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
 
 
 def test_kernel_initializer_reaches_the_convolutions_and_cell_is_chosen():
