@@ -136,9 +136,13 @@ class ZooEstimator(BaseEstimator):
 
     def _check_common(self):
         """Checks the shared parameters; returns the model's registry spec."""
+        from zoo import auto, ensemble
         from zoo.registry import get_spec, list_models
 
-        spec = get_spec(self.model)
+        ensemble.check_params(self)
+        # with model="auto" the rest is checked as for the default model (a candidate
+        # that refuses a setting fails alone, recorded in search_)
+        spec = get_spec(auto.DEFAULT_MODEL[self.task] if self.model == auto.AUTO else self.model)
         if self.task not in spec.tasks:
             raise ValueError(f"model {self.model!r} does not support task {self.task!r}; "
                              f"choose one of {list_models(self.task)}")
@@ -334,13 +338,15 @@ class ZooEstimator(BaseEstimator):
 
     def _manifest_common(self) -> dict:
         """The manifest keys every task has: task, model, the builder kwargs, params, metrics."""
+        from zoo import auto
+
         params = {k: v for k, v in self.get_params().items()
                   if k not in self._TOP_LEVEL_PARAMS and k != "distribute_strategy"
                   and not callable(v) and not hasattr(v, "get_config")}
         derived = set(DERIVED_BUILDER_ARGS) | {"mask_value"}
         return {
             "task": self.task,
-            "model": self.model,
+            "model": auto.chosen_model(self),
             # the network's own arguments; the data-derived ones are the manifest's facts
             "model_kwargs": {k: v for k, v in self.network_kwargs_.items() if k not in derived},
             "params": params,
@@ -348,6 +354,8 @@ class ZooEstimator(BaseEstimator):
                         "validation_scope": getattr(self, "validation_scope_", None)},
             "best_epoch": self.best_epoch_,
             "kernel_sparsity": self._kernel_sparsity(),
+            "search": getattr(self, "search_", None),
+            "ensemble": getattr(self, "ensemble_", None),
         }
 
     def _kernel_sparsity(self):

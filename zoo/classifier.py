@@ -30,7 +30,10 @@ class Classifier(SequenceEstimator):
     """Recurrent sequence classifier with scaling (and masking) inside the model.
 
     Args:
-        model: A registered model name supporting ``task="classify"``.
+        model: A registered model name supporting ``task="classify"``, or ``"auto"``: a
+            plan of models fixed by the data (sequence length, fixed or varying) is
+            fitted and the one with the lowest validation log loss kept
+            (:mod:`zoo.auto`; ``search_`` says what was tried).
         units: Recurrent units (an int, or a list for stacked models).
         dropout: Dropout after each recurrent layer.
         epochs: Maximum epochs (early stopping picks fewer on the validation part).
@@ -43,6 +46,11 @@ class Classifier(SequenceEstimator):
         seed: Random seed; None for no seeding.
         verbose: 0 quiet, 1 one line per epoch.
         model_kwargs: Extra builder keyword arguments.
+        n_ensemble: Members trained with seeds ``seed``, ``seed + 1``, ... (with
+            ``model="auto"``: the top candidates), served as one model whose
+            probabilities are the members' mean (:mod:`zoo.ensemble`); 1 is one model.
+        time_budget_s: With ``model="auto"``: seconds after which no further candidate
+            starts (None: try them all).
         {training_args}
 
     Attributes:
@@ -75,7 +83,7 @@ class Classifier(SequenceEstimator):
                  clipnorm="auto", clipvalue=None, global_clipnorm=None,
                  reduce_lr_on_plateau="auto", early_stopping="auto", checkpoint_dir=None,
                  backup_dir=None, csv_log=None, tensorboard_dir=None, distribute_strategy=None,
-                 pruning=None):
+                 pruning=None, n_ensemble=1, time_budget_s=240.0):
         self._set_params_from(locals())
 
     def fit(self, X, y):
@@ -88,6 +96,10 @@ class Classifier(SequenceEstimator):
         Returns:
             self.
         """
+        from zoo.ensemble import fit_delegated
+
+        if fit_delegated(self, (X, y)) is not None:  # model="auto", n_ensemble > 1
+            return self
         spec = self._check_sequence_params()
         data, variable = as_sequences(X, min_samples=2)
         y = as_labels(y, len(data))

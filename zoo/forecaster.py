@@ -24,6 +24,7 @@ from zoo._checks import (
     check_quantiles,
     check_size,
 )
+from zoo import ensemble as E
 from zoo.base import ZooEstimator
 from zoo.frames import format_forecast, quantile_column, season_of  # noqa: F401  (re-exported)
 
@@ -37,7 +38,9 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
     """Recurrent forecaster of one or many series, with scaling inside the model.
 
     Args:
-        model: A registered model name (``zoo.list_models("forecast")``).
+        model: A registered model name (``zoo.list_models("forecast")``), or ``"auto"``:
+            a plan of models fixed by the data is fitted and the one with the lowest
+            validation MAE kept (:mod:`zoo.auto`; ``search_`` says what was tried).
         lookback: Input window length (steps of history the model reads).
         horizon: Steps forecast after the end of the history.
         target: Target column or list; None means the only numeric column
@@ -84,6 +87,12 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
             refit on the validation windows (``validation_size`` must give at least
             ``level / (1 - level)`` of them); ``predict`` adds
             ``<target>_lo<level>`` and ``<target>_hi<level>`` columns.
+        n_ensemble: Members trained with seeds ``seed``, ``seed + 1``, ... (with
+            ``model="auto"``: the top candidates), served as one model whose forecast
+            is the members' element-wise median (:mod:`zoo.ensemble`); 1 is one model.
+            Not with ``distribution`` or ``conformal``.
+        time_budget_s: With ``model="auto"``: seconds after which no further candidate
+            starts (:mod:`zoo.auto`; None: try them all).
         {training_args}
 
     Example:
@@ -106,7 +115,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
                  clipvalue=None, global_clipnorm=None, reduce_lr_on_plateau="auto",
                  early_stopping="auto", checkpoint_dir=None, backup_dir=None, csv_log=None,
                  tensorboard_dir=None, distribute_strategy=None, pruning=None,
-                 distribution=None, conformal=None):
+                 distribution=None, conformal=None, n_ensemble=1, time_budget_s=240.0):
         self._set_params_from(locals())
 
     # ------------------------------------------------------------------ checks
@@ -146,6 +155,8 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
         Returns:
             self.
         """
+        if E.fit_delegated(self, (df,)) is not None:  # model="auto", n_ensemble > 1
+            return self
         spec, quantiles, choices = self._check_params()
         panel = W.to_panel(df, self.target, self.future_covariates, fill_missing=self.fill_missing)
         if self.strategy == "recursive" and panel.past_covariates:

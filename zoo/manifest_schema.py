@@ -32,6 +32,8 @@ _TYPES = {
     "classes": (list, type(None)),
     "quantiles": (list, type(None)),
     "edge": (dict, type(None)),
+    "search": (dict, type(None)),
+    "ensemble": (dict, type(None)),
 }
 
 

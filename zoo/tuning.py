@@ -78,12 +78,19 @@ def _check_space(estimator, space) -> dict:
                              f"(low, high) tuple of numbers with low < high, got {values!r}")
         for value in candidates:  # refused here, before any trial trains
             trial = clone(estimator).set_params(**_as_params(estimator, {name: value}))
-            if hasattr(trial, "_check_params"):
-                try:
-                    trial._check_params()
-                except (TypeError, ValueError) as err:
-                    raise type(err)(f"space[{name!r}] value {value!r}: {err}") from None
+            try:
+                check_params(trial)
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"space[{name!r}] value {value!r}: {err}") from None
     return plan
+
+
+def check_params(estimator):
+    """Runs the estimator's own parameter checks (the ones its ``fit`` starts with)."""
+    check = getattr(estimator, "_check_params", None) or getattr(
+        estimator, "_check_sequence_params", None)
+    if check is not None:
+        check()
 
 
 def _as_params(estimator, values) -> dict:
@@ -203,8 +210,11 @@ def tune(estimator, X, y=None, *, space, max_trials=20, time_budget_s=None, obje
 
 
 def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, time_budget_s,
-               directory, seed, verbose):
+               directory, seed, verbose, fit_best=True):
     """The search of checked arguments (:func:`tune` checks them; ``zoo.auto`` plans them).
+
+    Returns the winner fitted as ``estimator`` asks, carrying ``search_``; with
+    ``fit_best=False`` only the ``search_`` dict (every completed trial is in it).
 
     ``plan`` maps each name to ``("choice", values, by_index)`` or ``("range", low,
     high)``; the name :data:`CANDIDATE` holds whole configurations (dicts of parameters).
@@ -273,16 +283,19 @@ def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, t
     best_trial = done[0]
     values = _values(best_trial.hyperparameters, plan)
     score = best_trial.score if direction == "min" else -best_trial.score
+    search = {"objective": objective, "direction": direction, "best": values,
+              "best_score": float(score), "trials": trials,
+              "skipped": max_trials - len(trials) if budget["hit"] else 0,
+              "time_budget_s": time_budget_s, "algorithm": algorithm}
+    if verbose:
+        print(search_table(search))
+    if not fit_best:
+        return search
     if estimator.get_params().get("refit", True) or best_trial.trial_id not in fitted:
         final = clone(estimator).set_params(**_as_params(estimator, values)).fit(*fit_args)
     else:  # the trial's fit is already the fit asked for
         final = fitted[best_trial.trial_id]
-    final.search_ = {"objective": objective, "direction": direction, "best": values,
-                     "best_score": float(score), "trials": trials,
-                     "skipped": max_trials - len(trials) if budget["hit"] else 0,
-                     "time_budget_s": time_budget_s, "algorithm": algorithm}
-    if verbose:
-        print(search_table(final.search_))
+    final.search_ = search
     return final
 
 
