@@ -190,3 +190,9 @@ def test_cli_train_formats_writes_the_edge_files(tmp_path, capsys):
         printed, err = capsys.readouterr()
         assert "--formats" in err and "epoch" not in printed.lower(), (printed, err)
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.slow
+def test_an_ensemble_exports_to_both_edge_formats(tmp_path):
+    # the median's Minimum/Maximum layers and the members' nested graphs convert too
+    _check({"lstm_ensemble": _forecaster("lstm", n_ensemble=3)}, tmp_path)
