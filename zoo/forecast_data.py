@@ -9,6 +9,7 @@ as dense arrays or, past ``DENSE_LIMIT`` floats, as a ``tf.data`` stream that sl
 windows out of the series as they are needed. :func:`validation_metrics` scores a
 model on the validation windows beside the naive baselines, in raw units.
 :func:`future_values` reads the known-ahead covariates a forecast needs from ``future_df``.
+:func:`seasonal_period` resolves the ``seasonal_residual`` option against the data.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 
 from zoo import baselines, scaling
 from zoo import windows as W
-from zoo._checks import check_finite_float32
+from zoo._checks import check_finite_float32, is_bool, is_int
 from zoo.frames import median_of_quantiles, season_of
 
 # Past this many floats of dense windows (80 MB as float32) training streams through tf.data.
@@ -111,6 +112,61 @@ def resolve_log(train_rows, n_targets, log) -> bool:
     if log and not positive:
         raise ValueError("log=True needs strictly positive targets; use log='auto' or False")
     return bool(log)
+
+
+def check_seasonal_residual(value, lookback, distribution):
+    """``seasonal_residual`` checked before any data is read; returns it unchanged.
+
+    Args:
+        value: False, True (the data's season) or a period (int >= 1).
+        lookback: The Forecaster's lookback (the window must hold one season).
+        distribution: The Forecaster's distribution head (or None).
+
+    Example:
+        >>> check_seasonal_residual(13, lookback=12, distribution=None)
+        Traceback (most recent call last):
+        ...
+        ValueError: seasonal_residual=13 needs lookback >= 13 (the window must hold one season); got lookback=12
+    """
+    if not (is_bool(value) or (is_int(value) and value >= 1)):
+        raise ValueError(f"seasonal_residual must be False, True (the season of the data's "
+                         f"frequency) or a period in steps (an int >= 1), got {value!r}")
+    if not is_bool(value) and int(value) > int(lookback):
+        raise ValueError(f"seasonal_residual={value} needs lookback >= {value} (the window "
+                         f"must hold one season); got lookback={lookback}")
+    if bool(value) and distribution == "negative_binomial":
+        raise ValueError("seasonal_residual cannot be combined with distribution="
+                         "'negative_binomial': its mean is constrained positive, so the "
+                         "seasonal naive cannot be added to it; use 'normal' or 'student_t'")
+    return value
+
+
+def seasonal_period(value, freq, lookback):
+    """The period :func:`zoo.forecast_graph.assemble` adds the seasonal naive of, or None.
+
+    ``True`` is the season of ``freq`` (:func:`zoo.frames.season_of`), refused when the
+    frequency has none; an int is that period.
+
+    Example:
+        >>> seasonal_period(True, "MS", lookback=24), seasonal_period(False, "MS", 24)
+        (12, None)
+    """
+    if not value:
+        return None
+    if is_bool(value):
+        period = season_of(freq)
+        if period <= 1:
+            what = (f"frequency {freq!r} has none" if isinstance(freq, str) else
+                    "the data has no timestamps (an integer index or an array)")
+            raise ValueError(f"seasonal_residual=True uses the season of the data's frequency, "
+                             f"but {what}; pass the period as an int (seasonal_residual=7) "
+                             "or use False")
+        if period > int(lookback):
+            raise ValueError(f"seasonal_residual=True uses the season {period} of frequency "
+                             f"{freq!r}, which needs lookback >= {period}; got "
+                             f"lookback={lookback}")
+        return int(period)
+    return int(value)
 
 
 def prepare(panel, *, lookback, horizon, validation_size, calendar_features, log,

@@ -9,7 +9,11 @@ forecasts ``horizon`` steps by feeding its forecasts back. With a ``distribution
 (:mod:`zoo.builders.distributions`) the network's outputs are a distribution's
 parameters: the training model outputs them (the likelihood is the loss), the
 prediction model their raw-unit median, and :func:`params_model` recovers the
-parameters, location and scale from the prediction model (for sampling).
+parameters, location and scale from the prediction model (for sampling). With a
+``seasonal_period`` the network learns the residual over the seasonal naive forecast:
+an :class:`AddSeasonalNaive` adds the scaled window's seasonal naive to the network's
+output, in the training model too, so the loss is on the whole scaled forecast and
+the targets stay as they are.
 """
 
 from __future__ import annotations
@@ -17,8 +21,14 @@ from __future__ import annotations
 import keras
 
 from zoo import scaling
-from zoo.builders.distributions import DistributionMedian, DistributionParams
-from zoo.builders.layers import InverseScaler, RecursiveForecast, Standardize, WindowScaler
+from zoo.builders.distributions import DistributionMedian, DistributionParams, n_params
+from zoo.builders.layers import (
+    AddSeasonalNaive,
+    InverseScaler,
+    RecursiveForecast,
+    Standardize,
+    WindowScaler,
+)
 
 
 def model_inputs(x, future):
@@ -26,7 +36,8 @@ def model_inputs(x, future):
     return x if future is None else {"inputs": x, "future": future}
 
 
-def assemble(network, stats, n_targets, n_inputs, horizon, n_future, distribution=None):
+def assemble(network, stats, n_targets, n_inputs, horizon, n_future, distribution=None,
+             seasonal_period=None):
     """``(train_model, predict_model)`` sharing the network's layers.
 
     Args:
@@ -40,6 +51,10 @@ def assemble(network, stats, n_targets, n_inputs, horizon, n_future, distributio
         distribution: None (the network outputs point forecasts), or a key of
             ``zoo.builders.distributions.DISTRIBUTIONS`` (the network outputs
             ``n_targets * n_params`` values per step).
+        seasonal_period: None, or the season length whose seasonal naive forecast
+            (of the scaled window) is added to the network's output: the network
+            learns the residual over it. With a distribution only its location is
+            shifted (the negative binomial's mean is constrained positive: refused).
 
     Returns:
         The training model (raw inputs -> network scale, the scale its targets are
@@ -59,6 +74,14 @@ def assemble(network, stats, n_targets, n_inputs, horizon, n_future, distributio
     else:
         y = network(scaled)
         graph_inputs = inputs
+    if seasonal_period:
+        if distribution == "negative_binomial":
+            raise ValueError("seasonal_residual cannot be combined with "
+                             "distribution='negative_binomial' (its mean is constrained "
+                             "positive, not a shift of the seasonal naive)")
+        y = AddSeasonalNaive(seasonal_period, n_targets,
+                             n_params(distribution) if distribution else 1,
+                             name="seasonal_naive")([y, scaled])
     if distribution is None:
         train_model = keras.Model(graph_inputs, y, name="train_model")
         raw = InverseScaler(log=stats["log"], name="unscale")([y, loc, scale])

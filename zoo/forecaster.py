@@ -87,6 +87,16 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
             refit on the validation windows (``validation_size`` must give at least
             ``level / (1 - level)`` of them); ``predict`` adds
             ``<target>_lo<level>`` and ``<target>_hi<level>`` columns.
+        seasonal_residual: False (the default), True or a period in steps: the network
+            learns the residual over the seasonal naive forecast (each step the
+            window's value one period earlier, the last period repeated), which the
+            model adds back on the network's scale before unscaling, so the artifact
+            still takes raw values and returns raw units. True is the season of the
+            data's frequency (12 for monthly); 1 is the naive forecast (the last
+            value). Every quantile, and a normal / Student-t location, is shifted; not
+            with ``"negative_binomial"``. With ``strategy="recursive"`` the one-step
+            model adds the value one period before the step it forecasts (past the
+            first period: its own forecast, fed back). ``lookback`` must hold a period.
         n_ensemble: Members trained with seeds ``seed``, ``seed + 1``, ... (with
             ``model="auto"``: the top candidates), served as one model whose forecast
             is the members' element-wise median (:mod:`zoo.ensemble`); 1 is one model.
@@ -115,7 +125,8 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
                  clipvalue=None, global_clipnorm=None, reduce_lr_on_plateau="auto",
                  early_stopping="auto", checkpoint_dir=None, backup_dir=None, csv_log=None,
                  tensorboard_dir=None, distribute_strategy=None, pruning=None,
-                 distribution=None, conformal=None, n_ensemble=1, time_budget_s=240.0):
+                 distribution=None, conformal=None, seasonal_residual=False, n_ensemble=1,
+                 time_budget_s=240.0):
         self._set_params_from(locals())
 
     # ------------------------------------------------------------------ checks
@@ -142,6 +153,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
         choices["log"], choices["scaling"] = P.check_distribution(
             self.distribution, quantiles, choices["log"], self.scaling)
         choices["conformal"] = P.check_conformal(self.conformal)
+        D.check_seasonal_residual(self.seasonal_residual, self.lookback, self.distribution)
         return spec, quantiles, choices
 
     # ------------------------------------------------------------------ fit
@@ -167,6 +179,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
             )
         if self.distribution == "negative_binomial":
             P.check_counts(panel)
+        self.seasonal_period_ = D.seasonal_period(self.seasonal_residual, panel.freq, self.lookback)
         data = D.prepare(panel, lookback=self.lookback,
                          horizon=self.horizon if self.strategy == "direct" else 1,
                          validation_size=self.validation_size,
@@ -202,7 +215,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
             network = zoo.build(spec.name, **self.network_kwargs_)
             holder["train"], holder["predict"] = assemble(
                 network, holder["stats"], wspec.n_targets, data.n_inputs, wspec.horizon,
-                data.n_future, distribution=dist)
+                data.n_future, distribution=dist, seasonal_period=self.seasonal_period_)
             return holder["train"]
 
         def full_horizon(model):
@@ -422,6 +435,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
             "scaling": self.scaling_stats_,
             "tail": tail,
             "conformal": self.conformal_,
+            "seasonal_period": self.seasonal_period_,
         }
 
     def _restore(self, m):
@@ -440,6 +454,7 @@ class Forecaster(P.SamplingMixin, ZooEstimator):
         self.n_features_in_ = len(m["inputs"])
         self.scaling_stats_ = m["scaling"]
         self.conformal_ = m.get("conformal")
+        self.seasonal_period_ = m.get("seasonal_period")
         self.layout_ = W.Panel([], self.targets_, self.past_covariates_, self.future_covariates_,
                                self.kind_, self.freq_)
         dt = m.get("index_kind") == "datetime"

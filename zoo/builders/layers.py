@@ -7,9 +7,10 @@ floats and lists), so a model reloads from ``.keras`` and from its config alone.
 Scaling lives inside the model (the artifact takes raw values and returns raw
 units): :class:`WindowScaler` maps a raw input window to the network's scale and
 returns the per-window location it removed; :class:`InverseScaler` maps the
-network's output back to raw units with that location. Both, and
-:class:`Standardize`, wrap the functions of :mod:`zoo.scaling`, which training
-uses on its data too.
+network's output back to raw units with that location; :class:`AddSeasonalNaive`
+(the Forecaster's ``seasonal_residual``) adds the window's seasonal naive forecast
+to the network's output between the two. The scalers, and :class:`Standardize`,
+wrap the functions of :mod:`zoo.scaling`, which training uses on its data too.
 """
 
 from __future__ import annotations
@@ -212,6 +213,67 @@ class InverseScaler(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "log": self.log}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class AddSeasonalNaive(keras.layers.Layer):
+    """Adds the seasonal naive forecast of the scaled window to the network's output.
+
+    Called on ``[y, window]``: ``window`` is :class:`WindowScaler`'s scaled window
+    ``[B, lookback, C]`` (targets first) and ``y`` the network's output on the same
+    scale. Step ``h`` gets the window's target value at ``lookback - period +
+    (h mod period)``, so the network learns the residual over the seasonal naive
+    forecast, and a network that outputs 0 forecasts exactly the seasonal naive.
+    ``y`` is ``[B, H, T]`` (point forecasts), ``[B, H, T, Q]`` (quantiles: every
+    quantile is shifted) or ``[B, H, T * n_params]`` (a distribution's parameters,
+    ``n_params`` per target: only the first, the location, is shifted). The window's
+    scaling is affine in the (log) target, so the shifted output maps back through
+    :class:`InverseScaler` to the raw seasonal naive plus the network's residual.
+
+    Args:
+        period: Season length in steps (1: the last value, the naive forecast).
+        n_targets: Leading target channels of the window.
+        n_params: Distribution parameters per target (1 for point / quantile outputs).
+
+    Example:
+        >>> import numpy as np
+        >>> window = np.arange(5, dtype="float32").reshape(1, 5, 1)
+        >>> y = np.zeros((1, 4, 1), "float32")
+        >>> AddSeasonalNaive(period=3, n_targets=1)([y, window]).numpy().ravel().tolist()
+        [2.0, 3.0, 4.0, 2.0]
+    """
+
+    def __init__(self, period, n_targets, n_params=1, **kwargs):
+        super().__init__(**kwargs)
+        self.period = int(period)
+        self.n_targets = int(n_targets)
+        self.n_params = int(n_params)
+        if self.period < 1 or self.n_targets < 1 or self.n_params < 1:
+            raise ValueError("AddSeasonalNaive: period, n_targets and n_params must be >= 1")
+
+    def call(self, inputs):
+        y, window = inputs
+        m, horizon = self.period, y.shape[1]
+        # a gather with constant indices: builtin in ONNX, LiteRT and OpenVINO alike
+        last = window[:, -m:, : self.n_targets]
+        naive = ops.take(last, [h % m for h in range(horizon)], axis=1)   # [B, H, T]
+        naive = ops.cast(naive, y.dtype)
+        if len(y.shape) == 4:
+            return y + naive[..., None]
+        if self.n_params > 1:
+            # parameters are laid out target-major (see DistributionParams): shift column 0
+            cols = [t for t in range(self.n_targets) for _ in range(self.n_params)]
+            mask = [1.0 if p == 0 else 0.0 for _ in range(self.n_targets)
+                    for p in range(self.n_params)]
+            naive = ops.take(naive, cols, axis=2) * ops.convert_to_tensor(mask, y.dtype)
+        return y + naive
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "period": self.period, "n_targets": self.n_targets,
+                "n_params": self.n_params}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
