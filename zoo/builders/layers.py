@@ -296,7 +296,7 @@ class RecursiveForecast(keras.layers.Layer):
         >>> inp = keras.Input((3, 1))
         >>> last = LastTimestep()(inp)
         >>> step = keras.Model(inp, keras.layers.Reshape((1, 1))(last))
-        >>> RecursiveForecast(step, horizon=2, n_targets=1)(np.ones((1, 3, 1), "float32")).shape
+        >>> tuple(RecursiveForecast(step, horizon=2, n_targets=1)(np.ones((1, 3, 1), "float32")).shape)
         (1, 2, 1)
     """
 
