@@ -298,6 +298,7 @@ def test_label_csv_train_predict_evaluate(tmp_path, capsys):
     (["--id-col", "seq"], "--label must name"),
     (["--id-col", "seq", "--label", "activity", "--lookback", "3"], "--lookback is for"),
     (["--id-col", "seq", "--label", "activity", "--model", "cnn_lstm"], "does not support --task label"),
+    (["--id-col", "seq", "--label", "activity", "--model", "auto"], "auto is for --task forecast"),
 ])
 def test_label_bad_input_is_one_line_and_exit_2(extra, needle, tmp_path, capsys):
     csv = tmp_path / "steps.csv"

@@ -71,6 +71,10 @@ def training_params(args, model):
         params["epochs"] = args.epochs
     if args.units:
         params["units"] = args.units
+    if getattr(args, "n_ensemble", None):
+        params["n_ensemble"] = args.n_ensemble
+    if getattr(args, "time_budget", None):
+        params["time_budget_s"] = args.time_budget
     return params
 
 
@@ -80,6 +84,10 @@ def model_for(args, task, default):
     from zoo.registry import get_spec
 
     model = args.model or default
+    if model == "auto":
+        if task not in ("forecast", "classify"):
+            raise UsageError(f"--model auto is for --task forecast and classify, not {task}")
+        return model
     if task not in get_spec(model).tasks:
         raise UsageError(f"--model {model!r} does not support --task {task}; choose one of "
                          f"{', '.join(zoo.list_models(task))}")

@@ -45,7 +45,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="label column (classify: one per row; label: one per time step)")
     t.add_argument("--id-col", default=None,
                    help="sequence id column (label; default unique_id)")
-    t.add_argument("--model", default=None, help="model name (see `zoo list`)")
+    t.add_argument("--model", default=None,
+                   help="model name (see `zoo list`), or auto: the validation winner of a "
+                        "plan fixed by the data (forecast, classify; the tune extra)")
+    t.add_argument("--n-ensemble", type=int, default=None, metavar="K",
+                   help="forecast, classify: K members served as one model (median / mean)")
+    t.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                   help="--model auto: no candidate starts after this (default 240)")
     t.add_argument("--lookback", type=int, default=None)
     t.add_argument("--horizon", type=int, default=None)
     t.add_argument("--epochs", type=int, default=None)
