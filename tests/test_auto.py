@@ -66,6 +66,14 @@ def test_auto_classifier_and_a_seed_ensemble_export_as_one_model(tmp_path):
     np.testing.assert_allclose(p.predict_proba(X), proba, rtol=1e-4, atol=1e-6)
 
 
+def test_an_auto_ensemble_takes_the_top_candidates_then_the_winner_under_new_seeds(airline):
+    e = zoo.Forecaster(model="auto", **_small(n_ensemble=2, refit=False, time_budget_s=1e-6))
+    e.fit(airline)
+    assert [(m["model"], m["seed"]) for m in e.ensemble_["members"]] == [
+        ("nlinear", 0), ("nlinear", 1)]
+    assert e.search_["best"] == {"model": "nlinear"}
+
+
 def test_a_forecast_ensemble_is_the_members_median(airline):
     e = zoo.Forecaster(**_small(n_ensemble=4, refit=False, calendar_features=False)).fit(airline)
     members = [layer for layer in e.model_.layers if layer.name.startswith("member_")]

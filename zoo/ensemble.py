@@ -155,6 +155,10 @@ def fit(estimator, fit_args):
     if estimator.model == auto.AUTO:
         configs = auto.top_candidates(estimator, fit_args, k)
         seeds = [base_seed] * len(configs)
+        # fewer candidates finished than members asked: the winner again, other seeds
+        for i in range(1, k - len(configs) + 1):
+            configs.append(configs[0])
+            seeds.append(None if base_seed is None else int(base_seed) + i)
     else:
         configs = [{}] * k
         seeds = [None if base_seed is None else int(base_seed) + i for i in range(k)]
