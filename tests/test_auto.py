@@ -52,9 +52,11 @@ def test_auto_classifier_and_a_seed_ensemble_export_as_one_model(tmp_path):
     y = np.array(["a", "b", "c"] * 10)
     X[y == "b"] += 1.0
     X[y == "c"] -= 1.0
-    c = zoo.Classifier(model="auto", units=4, epochs=1, verbose=0, time_budget_s=1e-6).fit(X, y)
+    c = zoo.Classifier(model="auto", units=4, epochs=1, verbose=0, time_budget_s=1e-6,
+                       refit=False).fit(X, y)
     assert c.search_["objective"] == "log_loss" and len(c.search_["trials"]) == 1
-    e = zoo.Classifier(model="gru", units=4, epochs=1, verbose=0, seed=3, n_ensemble=3).fit(X, y)
+    e = zoo.Classifier(model="gru", units=4, epochs=1, verbose=0, seed=3, n_ensemble=3,
+                       refit=False).fit(X, y)
     assert [m["seed"] for m in e.ensemble_["members"]] == [3, 4, 5]
     assert e.ensemble_["combine"] == "mean"
     members = [layer for layer in e.model_.layers if layer.name.startswith("member_")]

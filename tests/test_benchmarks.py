@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))
 # the design scripts (inner-split tables behind a default) and the slowest measuring
 # scripts smoke-run under -m slow, for the default suite's time (near its 10 minutes)
-SLOW_SMOKES = ("latency", "memory", "serving", "labelling", "training", "pruning", "probabilistic")
+# the accuracy smoke runs model="auto" on two sets: its paths are tests/test_auto.py's
+SLOW_SMOKES = ("latency", "memory", "serving", "labelling", "training", "pruning", "probabilistic",
+               "accuracy")
 DESIGN = [p for p in SCRIPTS if p.stem.endswith("_design") or p.stem in SLOW_SMOKES]
 FAST = [p for p in SCRIPTS if p not in DESIGN]
 WATCHED = [ROOT / "benchmarks" / "RESULTS.md", ROOT / "README.md"]

@@ -51,7 +51,7 @@ def test_a_classifier_is_scored_by_validation_log_loss_and_lists_go_by_index():
     X = rng.normal(size=(40, 10, 1)).astype("float32")
     y = np.array(["a", "b"] * 20)
     X[y == "b"] += 1.5
-    clf = zoo.Classifier(model="stacked_gru", epochs=2, units=4, seed=0, verbose=0, refit=False)
+    clf = zoo.Classifier(model="stacked_gru", epochs=1, units=4, seed=0, verbose=0, refit=False)
     best = zoo.tune(clf, X, y, space={"units": [[4], [2, 2]]}, max_trials=2)
     assert best.search_["objective"] == "log_loss" and best.search_["direction"] == "min"
     assert best.units in ([4], [2, 2]) and len(best.search_["trials"]) == 2
