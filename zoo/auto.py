@@ -26,6 +26,7 @@ SHORT_SEQUENCES = ("minirocket", "bigru", "fcn", "resnet", "lstm_fcn", "inceptio
 LONG_SEQUENCES = ("minirocket", "fcn", "resnet", "inception_time", "lstm_fcn", "bigru")
 VARIABLE_LENGTH = ("bigru", "cnn_lstm", "stacked_gru")
 LONG = 100  # steps from which a sequence counts as long
+ROCKET_KERNEL = 9  # MiniRocket's kernel length: its shortest input
 
 
 def _lengths(X) -> set:
@@ -65,6 +66,8 @@ def plan(estimator, X) -> list:
             names = VARIABLE_LENGTH
         else:
             names = LONG_SEQUENCES if max(lengths) >= LONG else SHORT_SEQUENCES
+            if max(lengths) < ROCKET_KERNEL:  # shorter than MiniRocket's kernels
+                names = [n for n in names if n != "minirocket"]
     return [{"model": n} for n in names if n in known]
 
 

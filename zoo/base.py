@@ -435,8 +435,12 @@ class SequenceEstimator(ZooEstimator):
             raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
         return spec
 
-    def _standardized(self, spec, stats, pad_value, name):
-        """The network of ``self.network_kwargs_`` behind a ``Standardize`` of ``stats``."""
+    def _standardized(self, spec, stats, pad_value, name, adapt_x=None):
+        """The network of ``self.network_kwargs_`` behind a ``Standardize`` of ``stats``.
+
+        With ``adapt_x`` (the raw training inputs) the network's data-dependent layers
+        are set up from them first (:func:`adapt_network`), as the network sees them.
+        """
         import keras
 
         import zoo
@@ -444,6 +448,33 @@ class SequenceEstimator(ZooEstimator):
 
         network = zoo.build(spec.name, **self.network_kwargs_)
         inputs = keras.Input(self.network_kwargs_["input_shape"], name="inputs", dtype="float32")
-        scaled = Standardize(mean=stats[0], std=stats[1], pad_value=pad_value,
-                             name="scaler")(inputs)
-        return keras.Model(inputs, network(scaled), name=name)
+        scaler = Standardize(mean=stats[0], std=stats[1], pad_value=pad_value, name="scaler")
+        if adapt_x is not None:
+            adapt_network(network, adapt_x, before=scaler)
+        return keras.Model(inputs, network(scaler(inputs)), name=name)
+
+
+def adapt_network(network, x, before=None):
+    """Calls ``adapt(inputs)`` on every layer of ``network`` that sets ``adapt_before_fit``.
+
+    Such a layer (e.g. MiniRocket's transform, whose biases are quantiles of training
+    data) gets the training inputs exactly as it sees them: ``x`` through ``before``
+    and then through the layers ahead of it, in order (an earlier layer adapts first).
+    Keras' own ``adapt`` layers (``Normalization``, ...) do not opt in and are left alone.
+
+    Args:
+        network: A functional or Sequential ``keras.Model``.
+        x: The training inputs of the estimator's model (raw).
+        before: A layer applied to ``x`` first (the estimator's scaler), or None.
+    """
+    import keras
+
+    todo = [layer for layer in network.layers if getattr(layer, "adapt_before_fit", False)]
+    if not todo:
+        return
+    x = np.asarray(x if before is None else before(x))
+    for layer in todo:
+        if layer.input is network.inputs[0]:
+            layer.adapt(x)
+        else:  # the layers ahead of it, batched: the features may be large
+            layer.adapt(keras.Model(network.inputs, layer.input).predict(x, verbose=0))

@@ -123,11 +123,14 @@ class Classifier(SequenceEstimator):
         if variable:
             self.network_kwargs_["mask_value"] = pad_value
         self._check_network(spec)
-        holder = {"stats": feature_stats(X_arr[train_idx], pad_value, self.scaling)}
+        # the raw inputs that data-dependent layers adapt to (base.adapt_network)
+        holder = {"stats": feature_stats(X_arr[train_idx], pad_value, self.scaling),
+                  "x": X_arr[train_idx]}
         val = (X_arr[val_idx], y_idx[val_idx]) if len(val_idx) else None
 
         def build():
-            holder["model"] = self._standardized(spec, holder["stats"], pad_value, "classifier")
+            holder["model"] = self._standardized(spec, holder["stats"], pad_value, "classifier",
+                                                 adapt_x=holder["x"])
             return holder["model"]
 
         def score():
@@ -142,6 +145,7 @@ class Classifier(SequenceEstimator):
 
         def refit_data():
             holder["stats"] = feature_stats(X_arr, pad_value, self.scaling)
+            holder["x"] = X_arr  # the refit adapts to all data, as its scaling does
             return X_arr, y_idx
 
         self.validation_metrics_ = {}

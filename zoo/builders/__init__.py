@@ -9,8 +9,9 @@ from zoo.builders.heads import PinballLoss
 from zoo.builders.hybrid import alstm_fcn, cnn_lstm, lstm_fcn
 from zoo.builders.linear import dlinear, nlinear
 from zoo.builders.recurrent import bidirectional, gru, lstm, simple_rnn, stacked
+from zoo.builders.rocket import MiniRocketFeatures, minirocket
 from zoo.builders.encoder_decoder import seq2seq
 
 __all__ = ["simple_rnn", "lstm", "gru", "stacked", "bidirectional", "lstm_fcn", "cnn_lstm",
            "seq2seq", "fcn", "resnet", "inception_time",
-           "alstm_fcn", "nlinear", "dlinear", "PinballLoss"]
+           "alstm_fcn", "nlinear", "dlinear", "minirocket", "MiniRocketFeatures", "PinballLoss"]
