@@ -42,8 +42,14 @@ def test_the_plan_follows_the_data():
     assert names["long"].index("fcn") < names["long"].index("bigru")
     assert names["short"].index("bigru") < names["short"].index("fcn")
     assert all(zoo.registry.get_spec(n).masking for n in names["varying"])
+    assert names["varying"]
     one_step = zoo.Forecaster(model="auto", horizon=1)
     assert "seq2seq" not in [x["model"] for x in auto.plan(one_step, None)]
+    # calendar features asked for: only models with known-ahead inputs
+    calendar = [x["model"] for x in auto.plan(zoo.Forecaster(model="auto",
+                                                              calendar_features=True), None)]
+    assert calendar and all(zoo.registry.get_spec(n).future_covariates for n in calendar)
+    assert "nlinear" not in calendar
 
 
 def test_auto_classifier_and_a_seed_ensemble_export_as_one_model(tmp_path):

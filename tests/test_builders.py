@@ -72,6 +72,7 @@ def test_the_harness_catches_a_builder_that_breaks_its_promise(tmp_path):
     assert results["gru"] == ["gru/forecast/functional", "gru/forecast/capabilities"]
 
 
+@pytest.mark.slow  # the suite's time: the default harness covers future inputs and masking
 def test_harness_extras_residual_future_masking(tmp_path):
     # the options with no Sequential twin go through the same harness (functional only)
     table = {

@@ -24,6 +24,7 @@ def test_version_list_datasets(capsys):
     (["train", "--data", "airline", "--model", "nope", "--out", "x"], "unknown model"),
     (["train", "--data", "airline", "--horizon", "-3", "--out", "x"], "--horizon"),
     (["train", "--data", "airline", "--target", "sales", "--out", "x"], "--target"),
+    (["train", "--data", "airline", "--time-budget", "60", "--out", "x"], "--model auto"),
     (["predict", ".", "--data", "airline"], "not a zoo artifact"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys, tmp_path, monkeypatch):
@@ -299,6 +300,7 @@ def test_label_csv_train_predict_evaluate(tmp_path, capsys):
     (["--id-col", "seq", "--label", "activity", "--lookback", "3"], "--lookback is for"),
     (["--id-col", "seq", "--label", "activity", "--model", "cnn_lstm"], "does not support --task label"),
     (["--id-col", "seq", "--label", "activity", "--model", "auto"], "auto is for --task forecast"),
+    (["--id-col", "seq", "--label", "activity", "--n-ensemble", "2"], "--n-ensemble is for"),
 ])
 def test_label_bad_input_is_one_line_and_exit_2(extra, needle, tmp_path, capsys):
     csv = tmp_path / "steps.csv"

@@ -46,6 +46,22 @@ def test_the_budget_skips_the_trials_not_started_and_failures_are_recorded(airli
     assert len(quick.search_["trials"]) == 1 and quick.search_["skipped"] == 4
 
 
+def test_lists_of_lists_are_chosen_by_index_and_come_back_as_given():
+    import keras_tuner as kt
+
+    from zoo.tuning import _check_space, _declare, _values
+
+    plan = _check_space(zoo.Classifier(model="stacked_gru"),
+                        {"units": [[4], [2, 2]], "learning_rate": (1e-4, 1e-1)})
+    hp = kt.HyperParameters()
+    _declare(hp, plan)
+    assert hp.get("units") in (0, 1)  # declared by index: Choice holds one scalar type
+    hp.values["units"] = 1
+    assert _values(hp, plan)["units"] == [2, 2]
+    assert hp._hps["learning_rate"][0].sampling == "log"  # three orders of magnitude
+
+
+@pytest.mark.slow
 def test_a_classifier_is_scored_by_validation_log_loss_and_lists_go_by_index():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 10, 1)).astype("float32")
@@ -64,6 +80,10 @@ def test_a_classifier_is_scored_by_validation_log_loss_and_lists_go_by_index():
     ({"space": {"units": (8, 4)}}, ValueError, "low < high"),
     ({"space": {"units": [4, 0]}}, ValueError, r"space\['units'\] value 0"),
     ({"space": {"units": [4]}, "objective": "r2"}, ValueError, "objective"),
+    ({"space": {"units": [4]}, "objective": "accuracy"}, ValueError, "for task 'forecast'"),
+    ({"space": {"refit": [True, False]}}, ValueError, "cannot be searched"),
+    ({"space": {"validation_size": [0.1, 0.3]}}, ValueError, "cannot be searched"),
+    ({"space": {"model": ["lstm", "auto"]}}, ValueError, "cannot be searched"),
     ({"space": {"units": [4]}, "algorithm": "hyperband"}, ValueError, "algorithm"),
     ({"space": {"units": [4]}, "time_budget_s": -1}, ValueError, "time_budget_s"),
     ({"space": {"units": [4]}, "max_trials": 0}, ValueError, "max_trials"),
@@ -73,8 +93,19 @@ def test_bad_arguments_are_refused_before_any_trial(airline, kwargs, error, matc
         zoo.tune(_forecaster(), airline, **kwargs)
 
 
+def test_trials_and_members_write_their_own_backups_and_logs():
+    from zoo.tuning import own_paths
+
+    est = zoo.Forecaster(backup_dir="runs/b", csv_log="logs/fit.csv", tensorboard_dir="tb")
+    assert own_paths(est, "trial_3") == {"backup_dir": "runs/b/trial_3", "tensorboard_dir":
+                                         "tb/trial_3", "csv_log": "logs/fit_trial_3.csv"}
+    assert own_paths(zoo.Forecaster(), "member_0") == {}
+
+
 def test_tuning_needs_validation_data_and_a_zoo_estimator(airline):
     with pytest.raises(ValueError, match="validation_size"):
         zoo.tune(_forecaster(validation_size=0), airline, space={"units": [4]})
     with pytest.raises(TypeError, match="zoo Forecaster"):
         zoo.tune(object(), airline, space={"units": [4]})
+    with pytest.raises(ValueError, match="searches its own plan"):
+        zoo.tune(zoo.Forecaster(model="auto"), airline, space={"units": [4]})

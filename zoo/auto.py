@@ -58,7 +58,7 @@ def plan(estimator, X) -> list:
     known = set(list_models(estimator.task))
     if estimator.task == "forecast":
         names = [n for n in FORECAST_PLAN if n != "seq2seq" or estimator.horizon > 1]
-        if estimator.future_covariates:
+        if estimator.future_covariates or estimator.calendar_features is True:
             names = [n for n in names if n in known and get_spec(n).future_covariates]
     else:
         lengths = _lengths(X)
@@ -117,6 +117,14 @@ def top_candidates(estimator, fit_args, k):
     done = sorted((t for t in search["trials"] if t["status"] == "completed"),
                   key=lambda t: sign * t["score"])
     estimator.search_ = search
+    if estimator.task == "forecast" and done:
+        # members share one input layout: a model without known-ahead inputs gets no
+        # calendar columns, so it joins only others like it
+        from zoo.registry import get_spec
+
+        takes_future = get_spec(done[0]["params"]["model"]).future_covariates
+        done = [t for t in done if get_spec(t["params"]["model"]).future_covariates
+                == takes_future]
     return [dict(t["params"]) for t in done[:k]]
 
 

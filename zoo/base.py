@@ -372,6 +372,9 @@ class ZooEstimator(BaseEstimator):
         self.validation_scope_ = manifest["metrics"].get("validation_scope")
         self.best_epoch_ = manifest.get("best_epoch")
         self.history_ = {}
+        for name in ("search", "ensemble"):  # kept through load and export again
+            if manifest.get(name) is not None:
+                setattr(self, f"{name}_", manifest[name])
 
     @classmethod
     def from_manifest(cls, manifest: dict):

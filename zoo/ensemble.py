@@ -53,8 +53,11 @@ def fit_delegated(estimator, fit_args):
     import zoo.auto as auto
 
     check_params(estimator)
-    for stale in ("search_", "ensemble_"):
-        estimator.__dict__.pop(stale, None)
+    if getattr(estimator, "n_ensemble", 1) == 1 and estimator.model != auto.AUTO:
+        return None
+    params = set(estimator.get_params())
+    for stale in [k for k in vars(estimator) if k.endswith("_") and k not in params]:
+        del estimator.__dict__[stale]  # a previous fit's learned state: the clones' replaces it
     if getattr(estimator, "n_ensemble", 1) > 1:
         return fit(estimator, fit_args)
     if estimator.model == auto.AUTO:
@@ -107,6 +110,9 @@ def combine(models, kind, name):
     import keras
 
     first = models[0]
+    shapes = {str([tuple(t.shape) for t in m.inputs]) for m in models}
+    if len(shapes) > 1:
+        raise ValueError(f"ensemble members must take the same inputs, got {sorted(shapes)}")
     structure = first.input
     if isinstance(structure, dict):
         inputs = {k: keras.Input(v.shape[1:], name=k, dtype=v.dtype) for k, v in structure.items()}
@@ -162,9 +168,12 @@ def fit(estimator, fit_args):
     else:
         configs = [{}] * k
         seeds = [None if base_seed is None else int(base_seed) + i for i in range(k)]
+    from zoo.tuning import own_paths
+
     members = []
-    for config, seed in zip(configs, seeds):
-        member = clone(estimator).set_params(n_ensemble=1, seed=seed, **config)
+    for i, (config, seed) in enumerate(zip(configs, seeds)):
+        member = clone(estimator).set_params(n_ensemble=1, seed=seed, **config,
+                                             **own_paths(estimator, f"member_{i}"))
         members.append(member.fit(*fit_args))
     params = set(estimator.get_params())
     for attr, value in vars(members[0]).items():

@@ -34,6 +34,15 @@ OBJECTIVES = {"mae": "min", "rmse": "min", "mape": "min", "mase": "min",
 # the task's default: a proper scoring rule for classes (on a small validation split
 # accuracy ties between most trials), the raw-unit error for forecasts
 DEFAULT_OBJECTIVE = {"forecast": "mae", "classify": "log_loss", "label": "accuracy"}
+TASK_OBJECTIVES = {"forecast": ("mae", "rmse", "mape", "mase"),
+                   "classify": ("accuracy", "macro_f1", "log_loss"),
+                   "label": ("accuracy", "macro_f1")}
+# what a search may not vary: how trials are scored, trained or kept, and the search itself
+NOT_SEARCHED = ("refit", "validation_size", "n_ensemble", "time_budget_s", "verbose",
+                "backup_dir", "checkpoint_dir", "csv_log", "tensorboard_dir",
+                "distribute_strategy")
+# file and folder parameters: each trial or member writes under its own name
+OWN_PATHS = ("backup_dir", "checkpoint_dir", "csv_log", "tensorboard_dir")
 ALGORITHMS = ("random", "bayesian", "grid")
 MODEL_KWARGS = "model_kwargs__"
 CANDIDATE = "__candidate__"  # a plan entry whose choices are whole configurations
@@ -62,6 +71,9 @@ def _check_space(estimator, space) -> dict:
             raise ValueError(f"space: {name!r} is not a parameter of {type(estimator).__name__} "
                              f"(known: {sorted(known)}; builder arguments go as "
                              f"'{MODEL_KWARGS}<argument>')")
+        if name in NOT_SEARCHED or (name == "model" and "auto" in list(values or [])):
+            raise ValueError(f"space: {name!r} cannot be searched (it sets how trials are "
+                             "scored, trained or kept; model='auto' searches by itself)")
         if isinstance(values, list) and values:
             # KerasTuner's Choice holds one scalar type; any other list goes by index
             scalar = len({type(v) for v in values}) == 1 and isinstance(
@@ -83,6 +95,27 @@ def _check_space(estimator, space) -> dict:
             except (TypeError, ValueError) as err:
                 raise type(err)(f"space[{name!r}] value {value!r}: {err}") from None
     return plan
+
+
+def own_paths(estimator, tag) -> dict:
+    """``set_params`` arguments giving a trial or member its own backup, checkpoint and logs.
+
+    Example:
+        >>> import zoo
+        >>> own_paths(zoo.Forecaster(csv_log="log.csv", backup_dir="b"), "member_1")
+        {'backup_dir': 'b/member_1', 'csv_log': 'log_member_1.csv'}
+    """
+    from pathlib import Path
+
+    out = {}
+    for name in OWN_PATHS:
+        value = estimator.get_params().get(name)
+        if value is None:
+            continue
+        path = Path(value)
+        out[name] = str(path.with_name(f"{path.stem}_{tag}{path.suffix}") if name == "csv_log"
+                        else path / tag)
+    return out
 
 
 def check_params(estimator):
@@ -130,10 +163,14 @@ def _values(hp, plan) -> dict:
     return out
 
 
+class NoScore(ValueError):
+    """A fit gave no validation score: every other trial would fail the same way."""
+
+
 def _score(estimator, objective):
     metrics = (getattr(estimator, "validation_metrics_", None) or {}).get("model", {})
     if objective not in metrics:
-        raise ValueError(f"objective={objective!r} is not among the validation metrics "
+        raise NoScore(f"objective={objective!r} is not among the validation metrics "
                          f"{sorted(metrics)} of this fit")
     return float(metrics[objective])
 
@@ -191,8 +228,12 @@ def tune(estimator, X, y=None, *, space, max_trials=20, time_budget_s=None, obje
         raise ValueError("tune scores every trial on the validation part the estimator carves "
                          "from its training data: validation_size must be > 0")
     objective = DEFAULT_OBJECTIVE[task] if objective is None else objective
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objective must be one of {sorted(OBJECTIVES)}, got {objective!r}")
+    if objective not in TASK_OBJECTIVES[task]:
+        raise ValueError(f"objective must be one of {TASK_OBJECTIVES[task]} for task {task!r}, "
+                         f"got {objective!r}")
+    if estimator.get_params().get("model") == "auto":
+        raise ValueError("model='auto' searches its own plan of models: tune an estimator "
+                         "with a named model (or put model names in space)")
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {algorithm!r}")
     max_trials = check_int(max_trials, "max_trials")
@@ -223,14 +264,17 @@ def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, t
 
     kt = _kerastuner()
     direction = OBJECTIVES[objective]
-    trials, fitted, budget = [], {}, {"hit": False}
+    trials, errors, fitted, budget = [], [], {}, {"hit": False}
+    refit = estimator.get_params().get("refit", True)
+    sign = 1 if direction == "min" else -1
     started = time.perf_counter()
 
     class _Search(kt.engine.base_tuner.BaseTuner):
         def pre_create_trial(self):
             # the budget only skips trials not yet started (none is cut short, and one
-            # always runs, so there is an answer)
-            if time_budget_s is not None and trials and \
+            # always completes, so there is an answer)
+            if time_budget_s is not None and \
+                    any(t["status"] == "completed" for t in trials) and \
                     time.perf_counter() - started > time_budget_s:
                 budget["hit"] = True
                 self.oracle.max_trials = len(self.oracle.trials)
@@ -240,17 +284,24 @@ def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, t
             record = {"params": values, "score": None, "fit_time_s": None,
                       "status": "failed", "error": None}
             trials.append(record)
-            est = clone(estimator).set_params(**_as_params(estimator, values), refit=False)
             t0 = time.perf_counter()
             try:
+                est = clone(estimator).set_params(**_as_params(estimator, values), refit=False,
+                                                  **own_paths(estimator, f"trial_{trial.trial_id}"))
                 est.fit(*args)
                 score = _score(est, objective)
+                if not math.isfinite(score):
+                    raise ValueError(f"the validation {objective} is {score}")
             except Exception as err:  # a failed trial is failed, never a silent score
                 record["error"] = f"{type(err).__name__}: {err}"
+                errors.append(err)
+                if isinstance(err, NoScore):  # e.g. no validation windows: stop here
+                    raise kt.errors.FatalError(record["error"]) from err
                 raise kt.errors.FailedTrialError(record["error"]) from err
             record.update(score=score, fit_time_s=time.perf_counter() - t0,
                           status="completed")
-            fitted[trial.trial_id] = est
+            if not refit and (not fitted or sign * score < sign * fitted["score"]):
+                fitted.update(trial_id=trial.trial_id, score=score, estimator=est)
             if verbose:
                 print(f"trial {len(trials)}: {values} -> {objective} {score:.6g}")
             # KerasTuner minimises: a maximised metric is reported negated
@@ -261,7 +312,7 @@ def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, t
     hp = kt.HyperParameters()
     _declare(hp, plan)
     oracle = oracle_cls(objective=kt.Objective(objective, "min"), max_trials=max_trials,
-                        hyperparameters=hp, seed=seed,
+                        hyperparameters=hp, seed=seed + 1,  # KerasTuner: 0 is no seed
                         max_consecutive_failed_trials=max_trials + 1)
     from keras_tuner.src import config as kt_config
 
@@ -272,14 +323,19 @@ def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, t
             # shares, for distributed trials) the search kept there
             search = _Search(oracle=oracle, directory=str(directory or tmp),
                              project_name="zoo_tune", overwrite=directory is None)
-            search.search(*fit_args, verbose=int(bool(verbose)))
-            done = [t for t in search.oracle.get_best_trials(len(search.oracle.trials))
+            try:
+                search.search(*fit_args, verbose=int(bool(verbose)))
+            except kt.errors.FatalError:
+                raise errors[-1] from None
+            done = [t for t in search.oracle.get_best_trials(max_trials + len(trials))
                     if t.status == "COMPLETED" and t.score is not None]
     finally:
         kt_config.DEBUG = debug
     if not done:
-        errors = "; ".join(t["error"] or "?" for t in trials) or "no trial ran"
-        raise RuntimeError(f"every trial of zoo.tune failed: {errors}")
+        if errors and isinstance(errors[0], (ValueError, TypeError)):
+            raise type(errors[0])(f"every trial failed; the first: {errors[0]}") from errors[0]
+        messages = "; ".join(t["error"] or "?" for t in trials) or "no trial ran"
+        raise RuntimeError(f"every trial failed: {messages}")
     best_trial = done[0]
     values = _values(best_trial.hyperparameters, plan)
     score = best_trial.score if direction == "min" else -best_trial.score
@@ -291,10 +347,10 @@ def run_search(estimator, fit_args, plan, *, objective, algorithm, max_trials, t
         print(search_table(search))
     if not fit_best:
         return search
-    if estimator.get_params().get("refit", True) or best_trial.trial_id not in fitted:
+    if refit or fitted.get("trial_id") != best_trial.trial_id:
         final = clone(estimator).set_params(**_as_params(estimator, values)).fit(*fit_args)
     else:  # the trial's fit is already the fit asked for
-        final = fitted[best_trial.trial_id]
+        final = fitted["estimator"]
     final.search_ = search
     return final
 

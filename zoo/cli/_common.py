@@ -71,9 +71,11 @@ def training_params(args, model):
         params["epochs"] = args.epochs
     if args.units:
         params["units"] = args.units
-    if getattr(args, "n_ensemble", None):
+    if getattr(args, "n_ensemble", None) is not None:
         params["n_ensemble"] = args.n_ensemble
-    if getattr(args, "time_budget", None):
+    if getattr(args, "time_budget", None) is not None:
+        if model != "auto":
+            raise UsageError("--time-budget is for --model auto")
         params["time_budget_s"] = args.time_budget
     return params
 

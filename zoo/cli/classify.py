@@ -154,6 +154,10 @@ def train(args):
     _report_classification(y_test, {"model": pred, **baselines})
     # a CSV's artifact learns from every row (same settings), as the forecast path's does;
     # a bundled set keeps its test split unseen, so its artifact is the model scored above
+    if params["model"] == "auto":  # the artifact is the model the held-out part scored
+        from zoo.auto import chosen_model
+
+        params = dict(params, model=chosen_model(c))
     final = c if bundled is not None else zoo.Classifier(**dict(params, verbose=0)).fit(X, y)
     path = final.export(out, overwrite=args.overwrite, **exporting)
     _plot_confusion(y_test, pred, c.classes_, path / "confusion_matrix.png")

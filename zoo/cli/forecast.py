@@ -45,7 +45,12 @@ def train(args):
     to_panel(df, args.target)
     f = zoo.Forecaster(**params).fit(train)
     report(f.predict, f.targets_, f.season_, train, test)
-    # the artifact forecasts from the end of all the data: refit on it, same settings
+    # the artifact forecasts from the end of all the data: refit on it, same settings (with
+    # --model auto, the model the held-out part scored)
+    if params["model"] == "auto":
+        from zoo.auto import chosen_model
+
+        params = dict(params, model=chosen_model(f))
     final = zoo.Forecaster(**dict(params, verbose=0)).fit(df) if len(test) else f
     path = final.export(out, overwrite=args.overwrite, **exporting)
     _plot_forecast(final, df, path / "forecast.png")

@@ -47,6 +47,9 @@ def train(args):
 
     check_positive(args, ("epochs", "units"))
     model = model_for(args, "label", "bigru")
+    for flag in ("n_ensemble", "time_budget"):
+        if getattr(args, flag, None) is not None:
+            raise UsageError(f"--{flag.replace('_', '-')} is for --task forecast and classify")
     out = out_dir(args)
     exporting = export_formats(args)
     _, X, Y = _read(args)
