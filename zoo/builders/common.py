@@ -145,6 +145,21 @@ def head(task, horizon, n_targets, n_classes, quantiles):
     return classification_head(int(n_classes))
 
 
+def chain(input_shape, layers, head, *, api, horizon, n_future, width, name):
+    """A chain of ``layers`` then ``head``: a Sequential model, or a functional one via :func:`finish`.
+
+    Both hold the same layers in the same order (the functional one may add the
+    known-ahead input ``future`` before the head).
+    """
+    inputs = keras.Input(shape=tuple(input_shape), name="inputs", dtype="float32")
+    if api == "sequential":
+        return keras.Sequential([inputs] + list(layers) + list(head), name=name)
+    x = inputs
+    for layer in layers:
+        x = layer(x)
+    return finish(inputs, x, head, horizon=horizon, n_future=n_future, width=width, name=name)
+
+
 def finish(inputs, x, head, *, horizon, n_future, width, name):
     """Joins known-ahead covariates (if any) to the features ``x``, then the head."""
     model_inputs = inputs

@@ -24,7 +24,7 @@ from __future__ import annotations
 import keras
 
 from zoo._checks import check_bool, check_int, check_rate, is_int
-from zoo.builders.common import check_name, finish, head, validate
+from zoo.builders.common import chain, check_name, finish, head, validate
 from zoo.registry import register
 
 
@@ -159,18 +159,11 @@ def fcn(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1, n_cla
         layers += [_conv(f, k, init, f"conv_{i}"),
                    _bn(momentum, f"batch_norm_{i}"),
                    keras.layers.Activation("relu", name=f"relu_{i}")]
-    inputs = keras.Input(shape=tuple(input_shape), name="inputs", dtype="float32")
-    if api == "sequential":
-        layers.append(keras.layers.GlobalAveragePooling1D(name="global_pool"))
-        if dropout:
-            layers.append(keras.layers.Dropout(dropout, name="dropout"))
-        out_layers = head(task, horizon, n_targets, n_classes, quantiles)
-        return keras.Sequential([inputs] + layers + out_layers, name=name)
-    x = inputs
-    for layer in layers:
-        x = layer(x)
-    return _end(inputs, x, filters[-1], dropout, task, horizon, n_targets, n_classes,
-                quantiles, n_future, name)
+    layers.append(keras.layers.GlobalAveragePooling1D(name="global_pool"))
+    if dropout:
+        layers.append(keras.layers.Dropout(dropout, name="dropout"))
+    return chain(input_shape, layers, head(task, horizon, n_targets, n_classes, quantiles),
+                 api=api, horizon=horizon, n_future=n_future, width=filters[-1], name=name)
 
 
 @register(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 
 from zoo._checks import check_bool, check_int, is_int
-from zoo.builders.common import check_name, finish, head, recurrent_layer, validate
+from zoo.builders.common import chain, check_name, finish, head, recurrent_layer, validate
 from zoo.builders.layers import PACKAGE
 from zoo.registry import register
 
@@ -329,14 +329,8 @@ def cnn_lstm(*, task="forecast", input_shape=(None, 1), horizon=1, n_targets=1,
             layers.append(keras.layers.Dropout(dropout, name=f"dropout_{i}"))
     out_layers = head(task, horizon, n_targets, n_classes, quantiles)
 
-    inputs = keras.Input(shape=tuple(input_shape), name="inputs", dtype="float32")
-    if api == "sequential":
-        return keras.Sequential([inputs] + layers + out_layers, name=name)
-    x = inputs
-    for layer in layers:
-        x = layer(x)
-    return finish(inputs, x, out_layers, horizon=horizon, n_future=n_future, width=units[-1],
-                   name=name)
+    return chain(input_shape, layers, out_layers, api=api, horizon=horizon, n_future=n_future,
+                 width=units[-1], name=name)
 
 
 lstm_fcn.__doc__ = lstm_fcn.__doc__.replace("\n        {shared}", _SHARED_DOC)

@@ -28,7 +28,7 @@ import numpy as np
 from keras import ops
 
 from zoo._checks import check_int, is_number
-from zoo.builders.common import check_initializer, check_name, finish, validate
+from zoo.builders.common import chain, check_initializer, check_name, validate
 from zoo.builders.layers import PACKAGE
 from zoo.registry import register
 
@@ -351,11 +351,5 @@ def minirocket(*, task="classify", input_shape=(None, 1), horizon=1, n_targets=1
         int(n_classes), activation="softmax", kernel_initializer=head_initializer,
         kernel_regularizer=keras.regularizers.L2(float(l2)) if l2 else None,
         name="probabilities")]
-    inputs = keras.Input(shape=tuple(input_shape), name="inputs", dtype="float32")
-    if api == "sequential":
-        return keras.Sequential([inputs] + layers + out_layers, name=name)
-    x = inputs
-    for layer in layers:
-        x = layer(x)
-    return finish(inputs, x, out_layers, horizon=horizon, n_future=0,
-                  width=layers[0].num_features, name=name)
+    return chain(input_shape, layers, out_layers, api=api, horizon=horizon, n_future=0,
+                 width=layers[0].num_features, name=name)
