@@ -182,7 +182,13 @@ def test_example_layout(path):
     assert args.quick is False
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+# the suite's time: these two run under -m slow (python -m pytest -m slow tests/test_examples.py)
+SLOW_EXAMPLES = ("callbacks_side_by_side", "digits_rows_lstm")
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.slow) if p.stem in SLOW_EXAMPLES else p
+    for p in EXAMPLES], ids=lambda p: p.stem)
 def test_example_quick_run(path, tmp_path, capsys, monkeypatch):
     cwd = tmp_path / "cwd"
     cwd.mkdir()
